@@ -1,0 +1,53 @@
+-- Grain: one row per calendar day. How much reserves the banking system holds, against the economy and
+-- against bank balance sheets, and whether money-market rates show strain (SOFR above IORB). Formulas: METRICS.md §1.
+with inputs as (
+    select * from {{ ref('int_reserve_inputs_daily') }}
+),
+
+ratios as (
+    select
+        *,
+        100.0 * reserves_usd_bn / nullif(gdp_usd_bn, 0) as reserves_to_gdp_pct,
+        100.0 * reserves_usd_bn / nullif(bank_assets_usd_bn, 0) as reserves_to_bank_assets_pct,
+        fed_total_assets_usd_bn - tga_usd_bn - rrp_usd_bn as net_liquidity_usd_bn,
+        (sofr_pct - iorb_pct) * 100 as sofr_iorb_spread_bp,
+        (effr_pct - iorb_pct) * 100 as effr_iorb_spread_bp
+    from inputs
+)
+
+select
+    date_day,
+    reserves_usd_bn,
+    reserves_as_of,
+    total_reserves_usd_bn,
+    total_reserves_as_of,
+    fed_total_assets_usd_bn,
+    fed_total_assets_as_of,
+    tga_usd_bn,
+    tga_as_of,
+    rrp_usd_bn as rrp_buffer_usd_bn,
+    rrp_as_of,
+    net_liquidity_usd_bn,
+    gdp_usd_bn,
+    gdp_as_of,
+    bank_assets_usd_bn,
+    bank_assets_as_of,
+    round(reserves_to_gdp_pct, 4) as reserves_to_gdp_pct,
+    round(reserves_to_bank_assets_pct, 4) as reserves_to_bank_assets_pct,
+    sofr_pct,
+    effr_pct,
+    iorb_pct,
+    round(sofr_iorb_spread_bp, 2) as sofr_iorb_spread_bp,
+    round(effr_iorb_spread_bp, 2) as effr_iorb_spread_bp,
+    sofr_iorb_spread_bp > 0 as sofr_above_iorb,
+    date_day = last_day(date_day) as is_month_end,
+    date_day = last_day(date_day) and month(date_day) in (3, 6, 9, 12) as is_quarter_end,
+    case
+        when reserves_to_gdp_pct is null then null
+        when reserves_to_gdp_pct < {{ var('regime_scarce_below_reserves_to_gdp_pct') }}
+            or reserves_to_bank_assets_pct < {{ var('regime_scarce_below_reserves_to_bank_assets_pct') }}
+            then 'scarce'
+        when reserves_to_gdp_pct >= {{ var('regime_abundant_min_reserves_to_gdp_pct') }} then 'abundant'
+        else 'ample'
+    end as regime
+from ratios

@@ -1,0 +1,24 @@
+-- One row per (series_id, observation_date). Values keep FRED's units in `value_raw`; `value_usd_bn` and
+-- `value_pct` put every series on one scale, using the units recorded per series (FRED has re-based units
+-- before: WRESBAL and WTREGEN moved from billions to millions).
+with observations as (
+    select * from {{ source('fred', 'observations') }}
+),
+
+series as (
+    select * from {{ ref('stg_fred__series') }}
+)
+
+select
+    observations.series_id,
+    cast(observations.date as date) as observation_date,
+    observations.value as value_raw,
+    series.units,
+    series.unit_kind,
+    case series.unit_kind
+        when 'usd_mn' then observations.value / 1000.0
+        when 'usd_bn' then observations.value
+    end as value_usd_bn,
+    case when series.unit_kind = 'pct' then observations.value end as value_pct
+from observations
+left join series on observations.series_id = series.series_id

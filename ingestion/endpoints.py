@@ -1,0 +1,84 @@
+"""Base URLs for each mode: the one thing that differs between live, sample and replay runs.
+
+``open_endpoints`` resolves ``auto`` (live when the APIs answer quickly, otherwise sample), and for sample and
+replay starts the emulator on an ephemeral loopback port for as long as the ``with`` block lasts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from ingestion import settings
+from ingestion.emulator.sample import ensure_sample_data
+from ingestion.emulator.server import Emulator
+from ingestion.sources import fred
+
+log = logging.getLogger(__name__)
+
+LIVE_PROBE_TIMEOUT_SECONDS = 3.0
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    mode: str  # live, sample or replay: never auto
+    fred_graph: str
+    fred_api: str
+    data_dir: Path | None = None  # the data dir the emulator serves, if any
+    fallback_reason: str | None = None  # why `auto` chose sample
+
+    @property
+    def warehouse_path(self) -> Path:
+        return settings.warehouse_path(self.mode)
+
+    @classmethod
+    def live(cls) -> Endpoints:
+        return cls("live", fred.LIVE_GRAPH_BASE_URL, fred.LIVE_API_BASE_URL)
+
+    @classmethod
+    def emulated(cls, mode: str, base_url: str, data_dir: Path, fallback_reason: str | None = None) -> Endpoints:
+        return cls(mode, base_url, base_url, data_dir, fallback_reason)
+
+
+def probe_live(timeout: float = LIVE_PROBE_TIMEOUT_SECONDS) -> str | None:
+    """None when the live APIs answer; otherwise why not, in a few words."""
+    url = f"{fred.LIVE_GRAPH_BASE_URL}/graph/fredgraph.csv"
+    try:
+        response = requests.get(url, params={"id": "IORB", "cosd": "2025-01-01", "coed": "2025-01-02"},
+                                timeout=timeout)
+    except requests.RequestException as exc:
+        return f"FRED did not answer within {timeout:g}s ({type(exc).__name__})"
+    if response.status_code != 200 or "IORB" not in response.text[:200]:
+        return f"FRED answered HTTP {response.status_code} without the expected CSV"
+    return None
+
+
+@contextlib.contextmanager
+def open_endpoints(mode: str, data_dir: Path | None = None,
+                   seed: int = settings.DEFAULT_SAMPLE_SEED) -> Iterator[Endpoints]:
+    """Endpoints for ``mode``; runs the emulator for sample and replay while the block lasts."""
+    settings.check_mode(mode)
+    fallback_reason = None
+    if mode == "auto":
+        fallback_reason = probe_live()
+        if fallback_reason is None:
+            mode = "live"
+        else:
+            mode = "sample"
+            log.warning("live APIs unreachable (%s): building from sample data", fallback_reason)
+    if mode == "live":
+        yield Endpoints.live()
+        return
+    if mode == "replay":
+        if data_dir is None:
+            raise settings.SettingsError("replay mode needs --data-dir DIR (a data dir in the emulator layout)")
+        served = Path(data_dir)
+    else:
+        served = ensure_sample_data(Path(data_dir) if data_dir else settings.sample_data_dir(seed), seed)
+    with Emulator(served) as emulator:
+        yield Endpoints.emulated(mode, emulator.base_url, emulator.data_dir, fallback_reason)

@@ -1,0 +1,90 @@
+"""Where faultlines keeps its files, and which mode it runs in.
+
+Every path is derived here from one setting, ``FAULTLINES_HOME`` (default: ``.faultlines/`` in the repo),
+so dlt, dbt and Dagster can never disagree about which DuckDB file is the warehouse. Importing this module
+also points dlt and Dagster at project-local folders, so nothing lands in ``~/.dlt`` or ``~/.dagster``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+
+MODES = ("auto", "live", "sample", "replay")
+# Modes that name a warehouse file: `auto` resolves to `live` or `sample` before anything is written.
+WAREHOUSE_MODES = ("live", "sample", "replay")
+
+DEFAULT_SAMPLE_SEED = 42
+
+
+class SettingsError(ValueError):
+    """A setting the user gave cannot be used; the message says which and what to do."""
+
+
+def load_dotenv(path: Path | None = None) -> None:
+    """Read ``KEY=value`` lines from ``.env`` into the environment (the environment wins).
+
+    Secrets such as ``FRED_API_KEY`` come only from here or the environment.
+    """
+    path = path or REPO_ROOT / ".env"
+    if not path.is_file():
+        return
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        os.environ.setdefault(key.strip(), value.strip().strip("'\""))
+
+
+def home() -> Path:
+    return Path(os.environ.get("FAULTLINES_HOME", REPO_ROOT / ".faultlines")).resolve()
+
+
+def check_mode(mode: str) -> str:
+    if mode not in MODES:
+        raise SettingsError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
+    return mode
+
+
+def warehouse_path(mode: str) -> Path:
+    """The DuckDB file for one mode: sample and live data never share a file."""
+    if mode not in WAREHOUSE_MODES:
+        raise SettingsError(f"mode {mode!r} has no warehouse of its own: use one of {', '.join(WAREHOUSE_MODES)}")
+    return home() / "warehouse" / f"{mode}.duckdb"
+
+
+def sample_data_dir(seed: int = DEFAULT_SAMPLE_SEED) -> Path:
+    """Where `sample` mode generates its synthetic data (a cache: safe to delete)."""
+    return home() / "sample-data" / f"seed-{seed}"
+
+
+def configure_environment() -> None:
+    """Point dlt, dbt and Dagster at project-local state. Idempotent; the environment wins."""
+    load_dotenv()
+    root = home()
+    defaults = {
+        "DLT_DATA_DIR": str(root / "dlt"),
+        "DLT_PROJECT_DIR": str(REPO_ROOT),
+        "RUNTIME__DLTHUB_TELEMETRY": "false",
+        "DAGSTER_HOME": str(root / "dagster"),
+        "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DBT_LOG_PATH": str(root / "dbt-logs"),
+        "DBT_TARGET_PATH": str(DBT_PROJECT_DIR / "target"),
+        "FAULTLINES_DUCKDB_PATH": str(warehouse_path("sample")),
+    }
+    for key, value in defaults.items():
+        os.environ.setdefault(key, value)
+    dagster_home = Path(os.environ["DAGSTER_HOME"])
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    dagster_yaml = dagster_home / "dagster.yaml"
+    if not dagster_yaml.exists():
+        # One writer at a time on the warehouse: runs launched from the UI queue behind each other.
+        dagster_yaml.write_text(
+            "telemetry:\n  enabled: false\n"
+            "run_queue:\n  max_concurrent_runs: 1\n"
+        )

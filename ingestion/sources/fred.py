@@ -1,0 +1,241 @@
+"""FRED (St. Louis Fed): macro series into ``raw_fred``.
+
+Two tables:
+- ``series``: one row per series id with its title, units and frequency (from the API's series metadata when
+  ``FRED_API_KEY`` is set, otherwise from the catalog below, which records the units FRED publishes today).
+- ``observations``: one row per (series_id, date), merged, loaded incrementally per series.
+
+Without a key the keyless graph CSV (``/graph/fredgraph.csv``) is used; with a key, the JSON API
+(``/fred/series/observations``, paged by ``offset``/``limit``). Both formats drift over time: the CSV date column
+was ``DATE`` and is now ``observation_date``, and missing values are ``.`` or an empty field. The parsers take
+the date from column 0 and the value from column 1 whatever the header says.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import logging
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import dlt
+from dlt.sources import DltResource
+
+from ingestion.http import RestClient, SourceError
+
+log = logging.getLogger(__name__)
+
+LIVE_GRAPH_BASE_URL = "https://fred.stlouisfed.org"
+LIVE_API_BASE_URL = "https://api.stlouisfed.org"
+DEFAULT_START_DATE = dt.date(2005, 1, 1)
+# FRED tightened its limit to about 2 requests a second per client in 2026.
+REQUESTS_PER_SECOND = 2.0
+API_PAGE_LIMIT = 100_000
+
+
+@dataclass(frozen=True)
+class SeriesInfo:
+    series_id: str
+    title: str
+    units: str
+    frequency: str
+
+
+# The units FRED publishes today. FRED has re-based units before (WRESBAL and WTREGEN went from billions
+# to millions), so with an API key the live metadata wins; the staging model scales by this column.
+CATALOG: dict[str, SeriesInfo] = {
+    s.series_id: s
+    for s in [
+        SeriesInfo("WRESBAL", "Reserve balances with Federal Reserve Banks (week average)", "Millions of Dollars",
+                   "Weekly, Ending Wednesday"),
+        SeriesInfo("TOTRESNS", "Total reserves of depository institutions", "Billions of Dollars", "Monthly"),
+        SeriesInfo("WALCL", "Total assets of the Federal Reserve (Wednesday level)", "Millions of Dollars",
+                   "Weekly, As of Wednesday"),
+        SeriesInfo("WTREGEN", "Treasury General Account (week average)", "Millions of Dollars",
+                   "Weekly, Ending Wednesday"),
+        SeriesInfo("RRPONTSYD", "Overnight reverse repurchase agreements: Treasury securities sold by the Fed",
+                   "Billions of US Dollars", "Daily"),
+        SeriesInfo("SOFR", "Secured Overnight Financing Rate", "Percent", "Daily"),
+        SeriesInfo("EFFR", "Effective Federal Funds Rate", "Percent", "Daily"),
+        SeriesInfo("IORB", "Interest Rate on Reserve Balances", "Percent", "Daily, 7-Day"),
+        SeriesInfo("GDP", "Gross Domestic Product", "Billions of Dollars", "Quarterly"),
+        SeriesInfo("TLAACBW027SBOG", "Total assets, all commercial banks", "Billions of U.S. Dollars",
+                   "Weekly, Ending Wednesday"),
+    ]
+}
+DEFAULT_SERIES: tuple[str, ...] = tuple(CATALOG)
+
+
+class FredFormatError(ValueError):
+    """A FRED payload is not in any format we know."""
+
+
+def _parse_value(raw: str) -> float | None:
+    raw = raw.strip()
+    if raw in ("", "."):
+        return None
+    return float(raw)
+
+
+def parse_fredgraph_csv(text: str, series_id: str) -> list[dict]:
+    """Parse fredgraph.csv for one series: rows of ``{"date": date, "value": float | None}``.
+
+    Column 0 is the date whatever its header (``DATE`` in old files, ``observation_date`` now);
+    column 1 is the value; ``.`` and empty both mean missing; ``123`` and ``123.0`` are both numbers.
+    """
+    if text.lstrip().startswith("<"):
+        raise FredFormatError(f"expected CSV for {series_id}, got HTML or XML (an error page?)")
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if not header or len(header) < 2:
+        raise FredFormatError(f"expected a header 'observation_date,{series_id}', got {header!r}")
+    if header[1].strip() != series_id:
+        raise FredFormatError(f"expected the value column to be {series_id}, got {header[1]!r}")
+    rows = []
+    for line_no, record in enumerate(reader, start=2):
+        if not record or not record[0].strip():
+            continue
+        try:
+            rows.append({"date": dt.date.fromisoformat(record[0].strip()),
+                         "value": _parse_value(record[1] if len(record) > 1 else "")})
+        except ValueError as exc:
+            raise FredFormatError(f"{series_id} line {line_no}: {record!r} is not 'date,value' ({exc})") from exc
+    return rows
+
+
+def parse_observations_json(payload: dict, series_id: str) -> list[dict]:
+    """Parse one page of ``/fred/series/observations`` (values are strings; ``.`` is missing)."""
+    if "observations" not in payload:
+        raise FredFormatError(f"{series_id}: no 'observations' in the response (keys: {sorted(payload)})")
+    try:
+        return [{"date": dt.date.fromisoformat(o["date"]), "value": _parse_value(o["value"])}
+                for o in payload["observations"]]
+    except (KeyError, ValueError) as exc:
+        raise FredFormatError(f"{series_id}: an observation is not {{date, value}} ({exc})") from exc
+
+
+@dataclass
+class FredClient:
+    """Fetches FRED series the keyless way or through the API, from any base URL."""
+
+    graph: RestClient
+    api: RestClient
+    api_key: str | None = None
+
+    @classmethod
+    def create(cls, graph_base_url: str = LIVE_GRAPH_BASE_URL, api_base_url: str = LIVE_API_BASE_URL,
+               api_key: str | None = None, timeout: float = 30.0, max_attempts: int = 5) -> FredClient:
+        limiter_kwargs = {"requests_per_second": REQUESTS_PER_SECOND, "timeout": timeout,
+                          "max_attempts": max_attempts}
+        return cls(graph=RestClient("FRED", graph_base_url, **limiter_kwargs),
+                   api=RestClient("FRED API", api_base_url, **limiter_kwargs),
+                   api_key=api_key or None)
+
+    def observations(self, series_id: str, start: dt.date, end: dt.date | None = None) -> list[dict]:
+        if self.api_key:
+            return self._observations_api(series_id, start, end)
+        params = {"id": series_id, "cosd": start.isoformat()}
+        if end:
+            params["coed"] = end.isoformat()
+        path = "/graph/fredgraph.csv"
+        response = self.graph.get(path, params)
+        try:
+            return parse_fredgraph_csv(response.text, series_id)
+        except FredFormatError as exc:
+            raise SourceError("FRED", self.graph.describe(path, params), str(exc),
+                              "FRED changed its CSV format or sent an error page; check the URL in a browser.") \
+                from exc
+
+    def _observations_api(self, series_id: str, start: dt.date, end: dt.date | None) -> list[dict]:
+        path = "/fred/series/observations"
+        rows: list[dict] = []
+        offset = 0
+        while True:
+            params = {"series_id": series_id, "api_key": self.api_key, "file_type": "json",
+                      "observation_start": start.isoformat(), "limit": API_PAGE_LIMIT, "offset": offset}
+            if end:
+                params["observation_end"] = end.isoformat()
+            payload = self._json(path, params)
+            try:
+                page = parse_observations_json(payload, series_id)
+            except FredFormatError as exc:
+                raise SourceError("FRED API", self.api.describe(path, params), str(exc),
+                                  "FRED changed its JSON format; see ingestion/sources/fred.py.") from exc
+            rows.extend(page)
+            offset += len(page)
+            if not page or offset >= int(payload.get("count", 0)):
+                return rows
+
+    def series_info(self, series_id: str) -> SeriesInfo:
+        """Series metadata from the API when a key is set, otherwise from the catalog."""
+        known = CATALOG.get(series_id, SeriesInfo(series_id, series_id, "unknown", "unknown"))
+        if not self.api_key:
+            return known
+        path = "/fred/series"
+        payload = self._json(path, {"series_id": series_id, "api_key": self.api_key, "file_type": "json"})
+        seriess = payload.get("seriess") or []
+        if not seriess:
+            log.warning("FRED API: no metadata for %s; using the catalog's units (%s)", series_id, known.units)
+            return known
+        meta = seriess[0]
+        return SeriesInfo(series_id, meta.get("title", known.title), meta.get("units", known.units),
+                          meta.get("frequency", known.frequency))
+
+    def _json(self, path: str, params: dict) -> dict:
+        response = self.api.get(path, params)
+        try:
+            return response.json()
+        except json.JSONDecodeError as exc:
+            raise SourceError("FRED API", self.api.describe(path, params), "the body is not JSON",
+                              "The API sent something else (an outage page?); try again later.") from exc
+
+
+def fred_source(client: FredClient | None = None, series_ids: Sequence[str] = DEFAULT_SERIES,
+                start_date: dt.date = DEFAULT_START_DATE, today: dt.date | None = None):
+    """The dlt source. Arguments are closed over (not dlt config), so the API key never reaches dlt state."""
+    client = client or FredClient.create(api_key=os.environ.get("FRED_API_KEY"))
+    series_ids = tuple(series_ids)
+
+    def series() -> Iterator[dict]:
+        # Only changed metadata is loaded, so a run with nothing new loads nothing.
+        seen = dlt.current.resource_state().setdefault("loaded", {})
+        for series_id in series_ids:
+            info = client.series_info(series_id)
+            row = {"series_id": info.series_id, "title": info.title, "units": info.units,
+                   "frequency": info.frequency}
+            fingerprint = json.dumps(row, sort_keys=True)
+            if seen.get(series_id) != fingerprint:
+                seen[series_id] = fingerprint
+                yield row
+
+    def observations() -> Iterator[list[dict]]:
+        # One cursor per series: each series is fetched only from the day after its last loaded date.
+        state = dlt.current.resource_state().setdefault("last_date", {})
+        last_day = today or dt.date.today()
+        for series_id in series_ids:
+            last_loaded = state.get(series_id)
+            start = dt.date.fromisoformat(last_loaded) + dt.timedelta(days=1) if last_loaded else start_date
+            if start > last_day:
+                continue
+            rows = [r for r in client.observations(series_id, start)
+                    # Some 7-day series (IORB) are forward-filled past today; a window filter may be ignored.
+                    if start <= r["date"] <= last_day]
+            if rows:
+                state[series_id] = max(r["date"] for r in rows).isoformat()
+                yield [{"series_id": series_id, **r} for r in rows]
+
+    @dlt.source(name="fred", max_table_nesting=0)
+    def fred() -> list[DltResource]:
+        return [
+            dlt.resource(series, name="series", write_disposition="merge", primary_key="series_id"),
+            dlt.resource(observations, name="observations", write_disposition="merge",
+                         primary_key=["series_id", "date"],
+                         columns={"date": {"data_type": "date", "nullable": False},
+                                  "value": {"data_type": "double"}}),
+        ]
+
+    return fred()
