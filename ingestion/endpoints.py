@@ -41,7 +41,7 @@ class Endpoints:
         return cls("live", fred.LIVE_GRAPH_BASE_URL, fred.LIVE_API_BASE_URL)
 
     @classmethod
-    def emulated(cls, mode: str, base_url: str, data_dir: Path, fallback_reason: str | None = None) -> Endpoints:
+    def emulated(cls, mode: str, base_url: str, data_dir: Path | None, fallback_reason: str | None = None) -> Endpoints:
         return cls(mode, base_url, base_url, data_dir, fallback_reason)
 
 
@@ -58,11 +58,31 @@ def probe_live(timeout: float = LIVE_PROBE_TIMEOUT_SECONDS) -> str | None:
     return None
 
 
+def probe_emulator(base_url: str, timeout: float = LIVE_PROBE_TIMEOUT_SECONDS) -> str | None:
+    """None when an emulator answers at ``base_url``; otherwise what is wrong and what to do."""
+    try:
+        requests.get(f"{base_url.rstrip('/')}/fred/series", timeout=timeout)
+    except requests.RequestException as exc:
+        return (f"no emulator answers at {base_url} ({type(exc).__name__}): start one with "
+                "`faultlines emulator --data-dir DIR --port N`, or leave out --base-url")
+    return None
+
+
 @contextlib.contextmanager
-def open_endpoints(mode: str, data_dir: Path | None = None,
-                   seed: int = settings.DEFAULT_SAMPLE_SEED) -> Iterator[Endpoints]:
-    """Endpoints for ``mode``; runs the emulator for sample and replay while the block lasts."""
+def open_endpoints(mode: str, data_dir: Path | None = None, seed: int = settings.DEFAULT_SAMPLE_SEED,
+                   base_url: str | None = None) -> Iterator[Endpoints]:
+    """Endpoints for ``mode``; runs the emulator for sample and replay while the block lasts.
+
+    ``base_url`` points a sample or replay run at an emulator that is already running (``faultlines emulator``).
+    """
     settings.check_mode(mode)
+    if base_url:
+        if mode not in ("sample", "replay"):
+            raise settings.SettingsError(f"--base-url is for sample or replay mode, not {mode!r}")
+        if reason := probe_emulator(base_url):
+            raise settings.SettingsError(reason)
+        yield Endpoints.emulated(mode, base_url.rstrip("/"), None)
+        return
     fallback_reason = None
     if mode == "auto":
         fallback_reason = probe_live()

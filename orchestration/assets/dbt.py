@@ -1,0 +1,70 @@
+"""The dbt project as Dagster assets: every model and seed an asset, every dbt test an asset check."""
+
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetKey
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from ingestion import settings
+from orchestration.resources import FaultlinesResource
+
+DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+MANIFEST_PATH = settings.DBT_PROJECT_DIR / "target" / "manifest.json"
+_SOURCES_OF_TRUTH = ("models", "seeds", "macros", "tests", "dbt_project.yml")
+
+
+def _newest_input_mtime() -> float:
+    newest = 0.0
+    for name in _SOURCES_OF_TRUTH:
+        path = settings.DBT_PROJECT_DIR / name
+        files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+        newest = max([newest, *(f.stat().st_mtime for f in files)])
+    return newest
+
+
+def ensure_manifest() -> Path:
+    """Parse the dbt project when its manifest is missing or older than a model (about 7 s)."""
+    if MANIFEST_PATH.exists() and MANIFEST_PATH.stat().st_mtime >= _newest_input_mtime():
+        return MANIFEST_PATH
+    result = subprocess.run([DBT_EXECUTABLE, "parse", "--quiet"], cwd=settings.DBT_PROJECT_DIR,
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"dbt parse failed in {settings.DBT_PROJECT_DIR}:\n{result.stdout}{result.stderr}")
+    return MANIFEST_PATH
+
+
+class SchemaKeyTranslator(DagsterDbtTranslator):
+    """Models are keyed ``<schema>/<model>`` (``marts/mart_reserve_adequacy``): the name a SQL user types.
+
+    Groups: staging models by provider (beside the raw tables they read), the rest by their folder.
+    """
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return super().get_asset_key(dbt_resource_props)
+        return AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        fqn = dbt_resource_props.get("fqn", [])
+        if dbt_resource_props["resource_type"] == "seed":
+            return "reference"
+        if len(fqn) >= 3 and fqn[1] == "staging":
+            return fqn[2]
+        return fqn[1] if len(fqn) >= 2 else None
+
+
+@dbt_assets(manifest=ensure_manifest(), dagster_dbt_translator=SchemaKeyTranslator(), name="dbt_models")
+def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, faultlines: FaultlinesResource) -> Iterator:
+    """`dbt build` of the selected models: each model materialized, then its tests reported as checks."""
+    args = ["build", *(["--full-refresh"] if faultlines.full_refresh else [])]
+    context.log.info(f"dbt build into {faultlines.warehouse_path}")
+    yield from dbt.cli(args, context=context).stream()
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=str(settings.DBT_PROJECT_DIR), profiles_dir=str(settings.DBT_PROJECT_DIR),
+                          dbt_executable=DBT_EXECUTABLE)

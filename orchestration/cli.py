@@ -1,0 +1,273 @@
+"""``faultlines``: build the warehouse, query it, generate sample data, run the API emulator.
+
+``faultlines run`` executes the same Dagster job the UI and the schedules run, in this process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ingestion import settings
+
+settings.configure_environment()
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="faultlines: a local-first warehouse for today's market questions.")
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+ModeOption = Annotated[str, typer.Option("--mode", "-m", help="auto, live, sample or replay")]
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """One line on stderr, then exit non-zero."""
+    err.print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _sample_banner(reason: str | None) -> str:
+    why = f" ({reason})" if reason else ""
+    return f"[bold black on yellow] SAMPLE MODE: SYNTHETIC DATA, NOT REAL FIGURES{why} [/]"
+
+
+@app.command()
+def run(
+    mode: ModeOption = "auto",
+    data_dir: Annotated[Path | None, typer.Option(help="replay: data dir to serve; sample: where to generate")] = None,
+    select: Annotated[str | None, typer.Option(help="Dagster asset selection, e.g. 'group:fred' or "
+                                                     "'key:marts/mart_reserve_adequacy'")] = None,
+    full_refresh: Annotated[bool, typer.Option(help="reload sources from scratch, rebuild all models")] = False,
+    seed: Annotated[int, typer.Option(help="sample generator seed")] = settings.DEFAULT_SAMPLE_SEED,
+    base_url: Annotated[str | None, typer.Option(help="sample/replay: use an emulator already running here")] = None,
+) -> None:
+    """Load the sources and build every model, then say what the warehouse holds."""
+    from ingestion.emulator.server import EmulatorError, check_data_dir
+    from ingestion.endpoints import probe_emulator, probe_live
+
+    try:
+        settings.check_mode(mode)
+        if mode == "replay" and data_dir is None and base_url is None:
+            raise settings.SettingsError("replay mode needs --data-dir DIR (or --base-url of a running emulator)")
+        if data_dir is not None and mode in ("replay", "auto", "live"):
+            check_data_dir(data_dir)
+        elif data_dir is not None and data_dir.exists():
+            check_data_dir(data_dir)
+    except (settings.SettingsError, EmulatorError) as exc:
+        raise fail(str(exc)) from None
+    if base_url and (reason := probe_emulator(base_url)):
+        raise fail(reason)
+
+    fallback_reason = None
+    if mode == "auto":
+        with err.status("auto mode: checking whether the live APIs answer…"):
+            fallback_reason = probe_live()
+        mode = "sample" if fallback_reason else "live"
+    if mode == "sample":
+        out.print(_sample_banner(fallback_reason and f"live APIs unreachable: {fallback_reason}"))
+    else:
+        out.print(f"[bold]faultlines: {mode.upper()} mode[/] → {settings.warehouse_path(mode)}")
+
+    summary = _run_job(mode, data_dir, select, full_refresh, seed, base_url)
+    _print_summary(mode, summary)
+    if mode == "sample":
+        out.print(_sample_banner(fallback_reason and "auto mode fell back to sample data"))
+
+
+def _run_job(mode: str, data_dir: Path | None, select: str | None, full_refresh: bool, seed: int,
+             base_url: str | None) -> dict:
+    with err.status("loading the Dagster definitions…"):
+        from dagster import AssetSelection, DagsterInstance, DagsterRunStatus
+
+        from orchestration.definitions import BUILD_JOB_NAME, defs
+    job = defs.resolve_job_def(BUILD_JOB_NAME)
+    asset_graph = defs.resolve_asset_graph()
+    asset_keys = None
+    if select:
+        try:
+            asset_keys = sorted(AssetSelection.from_string(select).resolve(asset_graph))
+        except Exception as exc:  # Dagster raises several types for a bad selection string
+            raise fail(f"--select {select!r} is not a valid asset selection: {exc}") from None
+        if not asset_keys:
+            raise fail(f"--select {select!r} matches no asset; try 'group:fred' or 'key:marts/*'")
+    planned = len(asset_keys) if asset_keys else len(asset_graph.get_all_asset_keys())
+
+    run_config = {
+        "resources": {"faultlines": {"config": {
+            "mode": mode, "data_dir": str(data_dir) if data_dir else None, "sample_seed": seed,
+            "base_url": base_url, "full_refresh": full_refresh}}},
+        "loggers": {"console": {"config": {"log_level": "WARNING"}}},
+    }
+    instance = DagsterInstance.get()
+    run_id = str(uuid.uuid4())
+    started = time.monotonic()
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
+                  "{task.total} assets"), TimeElapsedColumn(), console=err, transient=True) as progress:
+        task = progress.add_task("building", total=planned)
+        stop = threading.Event()
+        watcher = threading.Thread(target=_watch_run, args=(instance, run_id, progress, task, stop), daemon=True)
+        watcher.start()
+        log_path = settings.home() / "logs" / f"run-{run_id[:8]}.log"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            # dbt echoes every event to stdout: keep it in the run's log file, not on the user's screen.
+            with log_path.open("w") as log_file, contextlib.redirect_stdout(log_file):
+                result = job.execute_in_process(run_config=run_config, instance=instance, run_id=run_id,
+                                                asset_selection=asset_keys, raise_on_error=False,
+                                                tags={"faultlines/mode": mode, "faultlines/entry": "cli"})
+        except Exception as exc:  # resource set-up errors surface here
+            stop.set()
+            raise fail(_first_line(exc), 1) from None
+        finally:
+            stop.set()
+            watcher.join(timeout=2)
+    if not result.success:
+        failures = result.get_step_failure_events()
+        message = failures[0].step_failure_data.error.message if failures else str(
+            instance.get_run_by_id(run_id).status if instance.get_run_by_id(run_id) else DagsterRunStatus.FAILURE)
+        raise fail(f"run {run_id[:8]} failed: {_first_line(message)} (log: {log_path})", 1)
+    return {"run_id": run_id, "seconds": time.monotonic() - started, "log": log_path}
+
+
+def _watch_run(instance, run_id: str, progress: Progress, task, stop: threading.Event) -> None:
+    """Move the progress bar as the run materializes assets (read from the run's event log)."""
+    from dagster import DagsterEventType
+
+    seen: set = set()
+    while not stop.wait(0.5):
+        try:
+            records = instance.get_records_for_run(run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION).records
+        except Exception:  # the run may not exist yet
+            continue
+        for record in records:
+            key = record.event_log_entry.dagster_event.asset_key
+            if key not in seen:
+                seen.add(key)
+                progress.update(task, completed=len(seen), description=f"built {key.to_user_string()}")
+
+
+def _first_line(exc_or_text: object) -> str:
+    text = str(exc_or_text).strip()
+    return text.splitlines()[-1] if text.startswith("Traceback") else (text.splitlines() or [""])[0]
+
+
+def _print_summary(mode: str, summary: dict) -> None:
+    import duckdb
+
+    path = settings.warehouse_path(mode)
+    with duckdb.connect(str(path), read_only=True) as con:
+        loads = con.execute("""select provider || '.' || table_name, rows_loaded, rows_in_table
+                               from meta.loads where run_id = ? order by 1""", [summary["run_id"]]).fetchall()
+        marts = con.execute("""select table_name from information_schema.tables
+                               where table_schema = 'marts' order by 1""").fetchall()
+        mart_rows = [(name, con.execute(f'select count(*), max(date_day) from marts."{name}"').fetchone())
+                     for (name,) in marts]
+    new_rows = sum(r[1] for r in loads)
+    table = Table(title=f"faultlines: {mode} warehouse built in {summary['seconds']:.0f}s", title_justify="left")
+    table.add_column("what")
+    table.add_column("rows", justify="right")
+    table.add_column("note")
+    for name, rows, total in loads:
+        table.add_row(f"raw_{name}", f"{rows:,} new", f"{total:,} in table")
+    for name, (rows, latest) in mart_rows:
+        table.add_row(f"marts.{name}", f"{rows:,}", f"latest {latest}")
+    out.print(table)
+    up_to_date = " (nothing new: the warehouse was up to date)" if not new_rows else ""
+    out.print(f"Loaded {new_rows:,} new rows{up_to_date}")
+    out.print(f"Warehouse: {path}")
+    out.print(f"Query it:  faultlines sql --mode {mode} \"select * from marts.mart_reserve_adequacy "
+              "order by date_day desc limit 5\" --format table")
+    out.print("Open the UI: make ui   (Dagster on http://127.0.0.1:3000)")
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="a SQL query (the warehouse is opened read-only)")],
+    mode: Annotated[str | None, typer.Option("--mode", "-m", help="which warehouse: live, sample or replay "
+                                             "(default: live if built, else sample)")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv (default) or table")] = "csv",
+) -> None:
+    """Run a read-only query against a warehouse and print the result."""
+    import duckdb
+
+    if fmt not in ("csv", "table"):
+        raise fail(f"unknown --format {fmt!r}: use csv or table")
+    try:
+        if mode is None:
+            mode = "live" if settings.warehouse_path("live").exists() else "sample"
+        path = settings.warehouse_path(mode)
+    except settings.SettingsError as exc:
+        raise fail(str(exc)) from None
+    if not path.exists():
+        raise fail(f"no {mode} warehouse at {path}: build it with `faultlines run --mode {mode}` (or `make run`)")
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            cursor = con.execute(query)
+            columns = [d[0] for d in cursor.description or []]
+            rows = cursor.fetchall()
+    except duckdb.Error as exc:
+        raise fail(f"query failed on {path.name}: {_first_line(exc)}", 1) from None
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+        return
+    table = Table(*columns)
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    out.print(table)
+
+
+@app.command()
+def sample(
+    out_dir: Annotated[Path, typer.Option("--out", help="where to write the data dir")],
+    seed: Annotated[int, typer.Option(help="generator seed")] = settings.DEFAULT_SAMPLE_SEED,
+    end: Annotated[str | None, typer.Option(help="last date (YYYY-MM-DD), default today")] = None,
+) -> None:
+    """Generate deterministic synthetic data in the emulator's data-dir layout."""
+    from ingestion.emulator.sample import generate
+
+    try:
+        end_date = dt.date.fromisoformat(end) if end else None
+    except ValueError:
+        raise fail(f"--end {end!r} is not a date (YYYY-MM-DD)") from None
+    try:
+        generate(out_dir, seed, end_date)
+    except OSError as exc:
+        raise fail(f"cannot write sample data to {out_dir}: {exc.strerror}") from None
+    out.print(f"sample data (seed {seed}) written to {out_dir}")
+
+
+@app.command()
+def emulator(
+    data_dir: Annotated[Path, typer.Option(help="data dir in the emulator layout (see ingestion/emulator/README.md)")],
+    port: Annotated[int, typer.Option(help="port on 127.0.0.1 (0 = any free port)")] = 0,
+) -> None:
+    """Serve a data dir with the public APIs' URLs on 127.0.0.1 until interrupted."""
+    from ingestion.emulator.server import Emulator, EmulatorError
+
+    try:
+        server = Emulator(data_dir, port)
+    except EmulatorError as exc:
+        raise fail(str(exc)) from None
+    out.print(f"emulator serving {server.data_dir} on {server.base_url} (Ctrl-C to stop)", soft_wrap=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    app()

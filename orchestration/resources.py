@@ -1,0 +1,61 @@
+"""Dagster resources: where the data comes from (mode → endpoints) and where it goes (the warehouse file)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+from dagster import ConfigurableResource, InitResourceContext
+from pydantic import Field, PrivateAttr
+
+from ingestion import settings
+from ingestion.endpoints import Endpoints, open_endpoints
+
+
+class FaultlinesResource(ConfigurableResource):
+    """The run's mode and warehouse. For sample and replay it runs the API emulator for the whole run.
+
+    Setting the mode here (not in each asset) is what keeps the CLI, the UI and schedules on one code path.
+    """
+
+    mode: str = Field(default="auto", description="auto, live, sample or replay")
+    data_dir: str | None = Field(default=None, description="replay: the data dir to serve; sample: where to generate")
+    sample_seed: int = Field(default=settings.DEFAULT_SAMPLE_SEED, description="seed of the sample generator")
+    base_url: str | None = Field(default=None, description="sample/replay: an emulator that is already running")
+    full_refresh: bool = Field(default=False, description="reload sources from scratch and rebuild all models")
+
+    _endpoints: Endpoints | None = PrivateAttr(default=None)
+
+    @contextlib.contextmanager
+    def yield_for_execution(self, context: InitResourceContext) -> Iterator[FaultlinesResource]:
+        data_dir = Path(self.data_dir) if self.data_dir else None
+        with open_endpoints(self.mode, data_dir, self.sample_seed, self.base_url) as endpoints:
+            self._endpoints = endpoints
+            # dbt reads the warehouse path from the environment (profiles.yml); dbt runs as a child process.
+            os.environ["FAULTLINES_DUCKDB_PATH"] = str(endpoints.warehouse_path)
+            if context.log and endpoints.fallback_reason:
+                context.log.warning(f"auto mode: {endpoints.fallback_reason}; building from SAMPLE data")
+            yield self
+
+    @property
+    def endpoints(self) -> Endpoints:
+        if self._endpoints is None:
+            raise RuntimeError("FaultlinesResource used outside a run")
+        return self._endpoints
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.endpoints.warehouse_path
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        self.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+        return duckdb.connect(str(self.warehouse_path))
+
+
+def default_faultlines_resource() -> FaultlinesResource:
+    """The resource as the UI and schedules get it: mode from FAULTLINES_MODE (default auto)."""
+    return FaultlinesResource(mode=os.environ.get("FAULTLINES_MODE", "auto"),
+                              data_dir=os.environ.get("FAULTLINES_DATA_DIR"))
