@@ -269,5 +269,30 @@ def emulator(
         pass
 
 
+@app.command()
+def ui(
+    mode: ModeOption = "sample",
+    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 3000,
+) -> None:
+    """Open the Dagster UI (`dagster dev`) on this project, with run history kept in FAULTLINES_HOME."""
+    import os
+    import signal
+
+    try:
+        settings.check_mode(mode)
+    except settings.SettingsError as exc:
+        raise fail(str(exc)) from None
+    os.environ["FAULTLINES_MODE"] = mode
+    dagster = str(Path(sys.executable).parent / "dagster")
+    # A background `make ui` inherits SIGINT/SIGTERM ignored, and dagster dev keeps that: restore the defaults
+    # so the UI can be stopped by its PID.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    out.print(f"Dagster UI on http://{host}:{port} (mode {mode}, DAGSTER_HOME {os.environ['DAGSTER_HOME']})")
+    os.chdir(settings.REPO_ROOT)
+    os.execv(dagster, [dagster, "dev", "-m", "orchestration.definitions", "-h", host, "-p", str(port)])
+
+
 if __name__ == "__main__":
     app()

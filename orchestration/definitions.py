@@ -28,6 +28,7 @@ build_everything = define_asset_job(
 defs = Definitions(
     assets=[fred_assets, dbt_models, run_record],
     jobs=[build_everything],
+    executor=in_process_executor,  # also for `dagster asset materialize` and runs launched from the UI
     resources={
         "dlt": DagsterDltResource(),
         "dbt": dbt_resource(),

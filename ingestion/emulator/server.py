@@ -162,6 +162,17 @@ ROUTES: dict[str, Route] = {
 
 # --- the server ---------------------------------------------------------------------------------------
 
+@dataclass
+class Fault:
+    """Answer the next ``times`` requests to ``path`` with ``status`` (e.g. 429 with a Retry-After)."""
+
+    path: str
+    status: int
+    times: int = 1
+    headers: dict[str, str] | None = None
+    body: str = "injected fault"
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _EmulatorHTTPServer
     protocol_version = "HTTP/1.1"
@@ -169,8 +180,11 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
         url = urlsplit(self.path)
         params = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+        self.server.requests.append(url.path)
         route = ROUTES.get(url.path)
-        if route is None:
+        if fault := self.server.take_fault(url.path):
+            reply = Reply(fault.status, fault.body.encode(), "text/plain", fault.headers)
+        elif route is None:
             reply = Reply.text(f"no such endpoint: {url.path}", HTTPStatus.NOT_FOUND)
         else:
             try:
@@ -195,7 +209,18 @@ class _EmulatorHTTPServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], data_dir: Path) -> None:
         self.data_dir = data_dir
+        self.faults: list[Fault] = []
+        self.requests: list[str] = []  # paths served, in order (for tests and the record mode)
+        self._faults_lock = threading.Lock()
         super().__init__(address, _Handler)
+
+    def take_fault(self, path: str) -> Fault | None:
+        with self._faults_lock:
+            for fault in self.faults:
+                if fault.path == path and fault.times > 0:
+                    fault.times -= 1
+                    return fault
+        return None
 
 
 def check_data_dir(data_dir: Path) -> Path:
@@ -227,6 +252,14 @@ class Emulator:
     def base_url(self) -> str:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
+
+    def inject(self, fault: Fault) -> None:
+        """Make the emulator misbehave like the real APIs do (429s, 5xx) for the next requests to a path."""
+        self._server.faults.append(fault)
+
+    @property
+    def requests(self) -> list[str]:
+        return self._server.requests
 
     def start(self) -> Emulator:
         self._thread.start()

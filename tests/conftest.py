@@ -1,0 +1,50 @@
+"""Test-wide set-up: every test session gets its own FAULTLINES_HOME, so no test touches the user's warehouses.
+
+This runs before any project module is imported (pytest imports conftest first).
+"""
+
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_TEST_HOME = Path(tempfile.mkdtemp(prefix="faultlines-test-"))
+os.environ["FAULTLINES_HOME"] = str(_TEST_HOME)
+for _name in ("DAGSTER_HOME", "DLT_DATA_DIR", "FAULTLINES_DUCKDB_PATH", "FAULTLINES_MODE", "FAULTLINES_DATA_DIR"):
+    os.environ.pop(_name, None)
+
+from ingestion import settings  # noqa: E402
+from ingestion.emulator.sample import generate  # noqa: E402
+from ingestion.emulator.server import Emulator  # noqa: E402
+
+settings.configure_environment()
+
+# A fixed end date keeps the sample data, and every number computed from it, the same on any day.
+SAMPLE_END = dt.date(2026, 6, 30)
+REFERENCE_DIR = settings.REPO_ROOT.parent / "shared" / "reference"
+
+
+@pytest.fixture(scope="session")
+def test_home() -> Path:
+    return _TEST_HOME
+
+
+@pytest.fixture(scope="session")
+def sample_dir(tmp_path_factory) -> Path:
+    """Sample data (seed 42) up to SAMPLE_END, generated once per session."""
+    return generate(tmp_path_factory.mktemp("sample") / "data", seed=42, end=SAMPLE_END)
+
+
+@pytest.fixture
+def emulator(sample_dir):
+    with Emulator(sample_dir) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def reference_dir() -> Path:
+    if not REFERENCE_DIR.is_dir():
+        pytest.skip("../shared/reference is not here (it is never committed)")
+    return REFERENCE_DIR

@@ -1,0 +1,79 @@
+"""The FRED dlt source through the emulator into a real DuckDB file: both access paths, incremental, no secrets."""
+
+import datetime as dt
+
+import duckdb
+import pytest
+
+from ingestion.pipeline import make_pipeline, rows_loaded
+from ingestion.sources.fred import FredClient, fred_source
+
+SERIES = ("WRESBAL", "SOFR", "GDP")
+TODAY = dt.date(2026, 6, 30)
+SECRET = "0123456789abcdef0123456789abcdef"
+
+
+def _load(emulator, warehouse, api_key=None, series=SERIES):
+    pipeline = make_pipeline("fred", warehouse)
+    client = FredClient.create(emulator.base_url, emulator.base_url, api_key=api_key)
+    pipeline.run(fred_source(client, series, today=TODAY)).raise_on_failed_jobs()
+    return pipeline
+
+
+def _csv_values(sample_dir, series_id):
+    lines = (sample_dir / "fred" / f"{series_id}.csv").read_text().splitlines()[1:]
+    return {dt.date.fromisoformat(d): (None if v == "." else float(v)) for d, v in (x.split(",") for x in lines)}
+
+
+@pytest.mark.parametrize("api_key", [None, SECRET], ids=["keyless-csv", "json-api"])
+def test_loads_every_observation_then_nothing_new(emulator, sample_dir, tmp_path, api_key):
+    warehouse = tmp_path / "w.duckdb"
+    first = _load(emulator, warehouse, api_key)
+    expected = {s: _csv_values(sample_dir, s) for s in SERIES}
+    assert rows_loaded(first) == {"observations": sum(map(len, expected.values())), "series": len(SERIES)}
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        loaded = con.execute("select series_id, date, value from raw_fred.observations").fetchall()
+        types = dict(con.execute("select column_name, data_type from information_schema.columns "
+                                 "where table_schema = 'raw_fred' and table_name = 'observations'").fetchall())
+        units = dict(con.execute("select series_id, units from raw_fred.series").fetchall())
+    assert {(s, d): v for s, d, v in loaded} == {(s, d): v for s in SERIES for d, v in expected[s].items()}
+    assert types["date"] == "DATE" and types["value"] == "DOUBLE"
+    assert units == {"WRESBAL": "Millions of Dollars", "SOFR": "Percent", "GDP": "Billions of Dollars"}
+
+    second = _load(emulator, warehouse, api_key)
+    assert rows_loaded(second) == {}, "a second run with nothing new must load nothing"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from raw_fred.observations").fetchone()[0] == len(loaded)
+
+
+def test_only_dates_after_the_cursor_are_fetched(emulator, tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+    pipeline = _load(emulator, warehouse, series=("WRESBAL",))
+    cursor = pipeline.state["sources"]["fred"]["resources"]["observations"]["last_date"]
+    assert cursor == {"WRESBAL": "2026-06-24"}, "the cursor is the last H.4.1 Wednesday loaded"
+    with duckdb.connect(str(warehouse)) as con:
+        total = con.execute("select count(*) from raw_fred.observations").fetchone()[0]
+        con.execute("delete from raw_fred.observations where date > '2026-06-16'")
+    # Rewind the cursor as if the last two weeks had not been published yet, then load again.
+    with pipeline.managed_state() as managed:
+        managed["sources"]["fred"]["resources"]["observations"]["last_date"]["WRESBAL"] = "2026-06-16"
+    pipeline.run(fred_source(FredClient.create(emulator.base_url, emulator.base_url), ("WRESBAL",), today=TODAY))
+    assert rows_loaded(pipeline) == {"observations": 2}, "exactly the Wednesdays 2026-06-17 and 2026-06-24"
+    assert emulator.requests.count("/graph/fredgraph.csv") == 2
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from raw_fred.observations").fetchone()[0] == total
+
+
+def test_the_api_key_reaches_no_state_log_or_table(emulator, tmp_path, test_home):
+    warehouse = tmp_path / "secret.duckdb"
+    pipeline = _load(emulator, warehouse, SECRET, series=("GDP",))
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = con.execute("select table_schema, table_name from information_schema.tables").fetchall()
+        for schema, table in tables:
+            dump = con.execute(f'select * from "{schema}"."{table}"').fetchall()
+            assert SECRET not in repr(dump), f"{schema}.{table}"
+    for path in [*test_home.rglob("*"), *tmp_path.rglob("*")]:
+        if path.is_file() and path.suffix != ".duckdb":
+            assert SECRET.encode() not in path.read_bytes(), path
+    assert SECRET not in repr(pipeline.last_trace)

@@ -1,0 +1,67 @@
+"""The sample generator is deterministic and shaped like the real series."""
+
+import csv
+import datetime as dt
+
+from ingestion.emulator.sample import federal_holidays, generate
+
+
+def _read(path):
+    with path.open() as handle:
+        rows = list(csv.reader(handle))
+    return rows[0], {dt.date.fromisoformat(d): v for d, v in rows[1:]}
+
+
+def test_same_seed_same_bytes(tmp_path, sample_dir):
+    again = generate(tmp_path / "again", seed=42, end=dt.date(2026, 6, 30))
+    for path in sorted((sample_dir / "fred").glob("*.csv")):
+        assert (again / "fred" / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_other_seed_other_numbers(tmp_path, sample_dir):
+    other = generate(tmp_path / "other", seed=7, end=dt.date(2026, 6, 30))
+    assert (other / "fred" / "WRESBAL.csv").read_bytes() != (sample_dir / "fred" / "WRESBAL.csv").read_bytes()
+
+
+def test_a_later_end_only_appends(tmp_path, sample_dir):
+    later = generate(tmp_path / "later", seed=42, end=dt.date(2026, 9, 30))
+    for name in ("WRESBAL.csv", "SOFR.csv", "GDP.csv"):
+        _, before = _read(sample_dir / "fred" / name)
+        _, after = _read(later / "fred" / name)
+        assert {d: after[d] for d in before} == before, name
+        assert len(after) > len(before), name
+
+
+def test_h41_series_are_wednesdays_in_millions(sample_dir):
+    header, rows = _read(sample_dir / "fred" / "WRESBAL.csv")
+    assert header == ["observation_date", "WRESBAL"]
+    assert {d.weekday() for d in rows} == {2}
+    assert 2_000_000 < float(rows[max(rows)]) < 5_000_000, "millions of dollars, trillions in size"
+
+
+def test_business_day_rates_have_holidays_missing_and_no_weekends(sample_dir):
+    _, rows = _read(sample_dir / "fred" / "SOFR.csv")
+    assert all(d.weekday() < 5 for d in rows)
+    assert rows[dt.date(2025, 12, 25)] == "."
+    assert rows[dt.date(2025, 7, 4)] == "."
+    assert rows[dt.date(2025, 12, 24)] != "."
+    assert min(rows) == dt.date(2018, 4, 3)
+
+
+def test_iorb_is_seven_day_and_starts_in_2021(sample_dir):
+    _, rows = _read(sample_dir / "fred" / "IORB.csv")
+    assert min(rows) == dt.date(2021, 7, 29)
+    assert dt.date(2025, 12, 27) in rows  # a Saturday
+
+
+def test_gdp_is_quarterly_and_lags(sample_dir):
+    _, rows = _read(sample_dir / "fred" / "GDP.csv")
+    assert {(d.month, d.day) for d in rows} <= {(1, 1), (4, 1), (7, 1), (10, 1)}
+    assert max(rows) == dt.date(2026, 1, 1), "Q1 2026 is out by end of June; Q2 is not"
+
+
+def test_federal_holidays_observed_rules():
+    holidays_2021 = federal_holidays(2021)
+    assert dt.date(2021, 12, 24) in holidays_2021  # Christmas on a Saturday, observed Friday
+    assert dt.date(2021, 6, 18) in holidays_2021  # Juneteenth on a Saturday, observed Friday
+    assert dt.date(2025, 11, 27) in federal_holidays(2025)  # Thanksgiving
