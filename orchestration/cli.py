@@ -26,8 +26,8 @@ settings.configure_environment()
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="faultlines: a local-first warehouse for today's market questions.")
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 ModeOption = Annotated[str, typer.Option("--mode", "-m", help="auto, live, sample or replay")]
 

@@ -50,7 +50,7 @@ def fred_assets(context: AssetExecutionContext, dlt: DagsterDltResource,
     yield from dlt.run(context, dlt_source=fred_source(client), dlt_pipeline=pipeline, **refresh)
     rows = rows_loaded(pipeline)
     with faultlines.connect() as con:
-        meta.record_loads(con, context.run_id, "fred", endpoints.mode,
+        meta.record_loads(con, context.run.run_id, "fred", endpoints.mode,
                           {table: rows.get(table, 0) for table in ("observations", "series")})
     context.log.info(f"FRED: loaded {sum(rows.values())} new rows ({rows or 'nothing new'}) into "
                      f"{endpoints.warehouse_path}")

@@ -13,10 +13,10 @@ MARTS = [AssetKey(["marts", "mart_reserve_adequacy"])]
 @asset(key=["meta", "runs"], group_name="meta", deps=MARTS,
        description="One row per run: mode, start and end, rows loaded (details per table in meta.loads).")
 def run_record(context: AssetExecutionContext, faultlines: FaultlinesResource) -> MaterializeResult:
-    stats = context.instance.get_run_stats(context.run_id)
+    stats = context.instance.get_run_stats(context.run.run_id)
     started = dt.datetime.fromtimestamp(stats.start_time, dt.UTC).replace(tzinfo=None) if stats.start_time else None
     endpoints = faultlines.endpoints
     with faultlines.connect() as con:
-        rows = meta.record_run(con, context.run_id, endpoints.mode, started, endpoints.fallback_reason)
+        rows = meta.record_run(con, context.run.run_id, endpoints.mode, started, endpoints.fallback_reason)
     return MaterializeResult(metadata={"mode": endpoints.mode, "rows_loaded": rows,
                                        "warehouse": str(faultlines.warehouse_path)})

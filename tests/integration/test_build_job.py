@@ -1,0 +1,118 @@
+"""The real Dagster job (dlt → dbt → checks) against the emulator, into a real DuckDB file.
+
+Mart values are recomputed here by hand from the generated CSVs, with the rules METRICS.md states.
+"""
+
+import datetime as dt
+
+import duckdb
+import pytest
+from dagster import DagsterInstance
+
+from ingestion import settings
+from orchestration.definitions import BUILD_JOB_NAME, defs
+from tests.conftest import SAMPLE_END
+
+pytestmark = pytest.mark.slow
+
+MAX_CARRY_DAYS = {"WRESBAL": 8, "WALCL": 8, "WTREGEN": 8, "TLAACBW027SBOG": 16, "GDP": 215, "RRPONTSYD": 3}
+UNITS_PER_BN = {"WRESBAL": 1000, "WALCL": 1000, "WTREGEN": 1000}  # published in millions
+
+
+def _series(sample_dir, series_id):
+    lines = (sample_dir / "fred" / f"{series_id}.csv").read_text().splitlines()[1:]
+    return {dt.date.fromisoformat(d): float(v) for d, v in (x.split(",") for x in lines) if v != "."}
+
+
+def _as_of(series, day, max_days):
+    """The latest observation on or before `day`, unless the next release should have replaced it."""
+    dates = [d for d in series if d <= day]
+    if not dates or (day - max(dates)).days > max_days:
+        return None
+    return series[max(dates)]
+
+
+def _run(sample_dir, instance):
+    job = defs.resolve_job_def(BUILD_JOB_NAME)
+    return job.execute_in_process(instance=instance, run_config={"resources": {"faultlines": {"config": {
+        "mode": "replay", "data_dir": str(sample_dir)}}}})
+
+
+@pytest.fixture(scope="module")
+def built(sample_dir):
+    instance = DagsterInstance.ephemeral()
+    first = _run(sample_dir, instance)
+    second = _run(sample_dir, instance)
+    return first, second, settings.warehouse_path("replay")
+
+
+def test_every_asset_and_check_succeeds(built):
+    first, _, _ = built
+    assert first.success
+    materialized = {e.asset_key.to_user_string() for e in first.get_asset_materialization_events()}
+    assert {"raw_fred/observations", "raw_fred/series", "staging/stg_fred__observations",
+            "marts/mart_reserve_adequacy", "meta/runs"} <= materialized
+    checks = first.get_asset_check_evaluations()
+    assert len(checks) >= 30, "every dbt test is an asset check"
+    assert [c.check_name for c in checks if not c.passed] == []
+
+
+def test_mart_values_match_a_hand_computation(built, sample_dir):
+    _, _, warehouse = built
+    series = {s: _series(sample_dir, s) for s in
+              ("WRESBAL", "WALCL", "WTREGEN", "RRPONTSYD", "GDP", "TLAACBW027SBOG", "SOFR", "IORB")}
+    days = [dt.date(2007, 12, 31), dt.date(2023, 3, 1), dt.date(2025, 12, 31), dt.date(2026, 6, 28),
+            dt.date(2026, 6, 30)]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = {r[0]: r[1:] for r in con.execute("""
+            select date_day, reserves_usd_bn, reserves_to_gdp_pct, reserves_to_bank_assets_pct,
+                   net_liquidity_usd_bn, sofr_iorb_spread_bp, regime
+            from marts.mart_reserve_adequacy where date_day in ({})""".format(",".join("?" * len(days))),
+            days).fetchall()}
+    assert set(rows) == set(days)
+    for day in days:
+        value = {s: _as_of(v, day, MAX_CARRY_DAYS.get(s, 0)) for s, v in series.items()}
+        scaled = {s: (v / UNITS_PER_BN.get(s, 1) if v is not None else None) for s, v in value.items()}
+        reserves, gdp, bank = scaled["WRESBAL"], scaled["GDP"], scaled["TLAACBW027SBOG"]
+        got_reserves, got_gdp_pct, got_bank_pct, got_net, got_spread, got_regime = rows[day]
+        assert got_reserves == pytest.approx(reserves), day
+        assert got_gdp_pct == pytest.approx(round(100 * reserves / gdp, 4)), day
+        assert got_bank_pct == pytest.approx(round(100 * reserves / bank, 4)), day
+        if None in (scaled["WALCL"], scaled["WTREGEN"], scaled["RRPONTSYD"]):
+            assert got_net is None, day
+        else:
+            assert got_net == pytest.approx(scaled["WALCL"] - scaled["WTREGEN"] - scaled["RRPONTSYD"]), day
+        if value["SOFR"] is None or value["IORB"] is None:
+            assert got_spread is None, day
+        else:
+            assert got_spread == pytest.approx(round((value["SOFR"] - value["IORB"]) * 100, 2)), day
+        ratio_gdp, ratio_bank = 100 * reserves / gdp, 100 * reserves / bank
+        expected_regime = ("scarce" if ratio_gdp < 8 or ratio_bank < 12 else "abundant" if ratio_gdp >= 12 else "ample")
+        assert got_regime == expected_regime, day
+    # A Sunday has no SOFR fixing: no spread, and RRP carried from Friday.
+    assert rows[dt.date(2026, 6, 28)][4] is None
+
+
+def test_grain_is_one_row_per_day_from_2005(built):
+    _, _, warehouse = built
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        count, first, last, distinct = con.execute("""select count(*), min(date_day), max(date_day),
+            count(distinct date_day) from marts.mart_reserve_adequacy""").fetchone()
+    assert (first, last) == (dt.date(2005, 1, 1), SAMPLE_END)
+    assert count == distinct == (SAMPLE_END - dt.date(2005, 1, 1)).days + 1
+
+
+def test_second_run_loads_nothing_new_and_both_runs_are_recorded(built, sample_dir):
+    first, second, warehouse = built
+    assert second.success
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        loads = con.execute("select run_id, table_name, rows_loaded from meta.loads").fetchall()
+        runs = dict(con.execute("select run_id, rows_loaded from meta.runs").fetchall())
+        modes = {r[0] for r in con.execute("select mode from meta.runs").fetchall()}
+    first_rows = {t: n for r, t, n in loads if r == first.run_id}
+    second_rows = {t: n for r, t, n in loads if r == second.run_id}
+    csv_rows = sum(len(p.read_text().splitlines()) - 1 for p in (sample_dir / "fred").glob("*.csv"))
+    assert first_rows == {"observations": csv_rows, "series": 10}
+    assert second_rows == {"observations": 0, "series": 0}
+    assert runs == {first.run_id: sum(first_rows.values()), second.run_id: 0}
+    assert modes == {"replay"}
