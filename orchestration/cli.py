@@ -89,7 +89,7 @@ def run(
 def _run_job(mode: str, data_dir: Path | None, select: str | None, full_refresh: bool, seed: int,
              base_url: str | None) -> dict:
     with err.status("loading the Dagster definitions…"):
-        from dagster import AssetSelection, DagsterInstance, DagsterRunStatus
+        from dagster import AssetKey, AssetSelection, DagsterInstance, DagsterRunStatus
 
         from orchestration.definitions import BUILD_JOB_NAME, defs
     job = defs.resolve_job_def(BUILD_JOB_NAME)
@@ -102,6 +102,8 @@ def _run_job(mode: str, data_dir: Path | None, select: str | None, full_refresh:
             raise fail(f"--select {select!r} is not a valid asset selection: {exc}") from None
         if not asset_keys:
             raise fail(f"--select {select!r} matches no asset; try 'group:fred' or 'key:marts/*'")
+        run_record_key = AssetKey(["meta", "runs"])
+        asset_keys = sorted({*asset_keys, run_record_key})  # every run is recorded, whatever it selects
     planned = len(asset_keys) if asset_keys else len(asset_graph.get_all_asset_keys())
 
     run_config = {

@@ -1,5 +1,6 @@
 """The dbt project as Dagster assets: every model and seed an asset, every dbt test an asset check."""
 
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
@@ -63,6 +64,14 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, faultlines: 
     args = ["build", *(["--full-refresh"] if faultlines.full_refresh else [])]
     context.log.info(f"dbt build into {faultlines.warehouse_path}")
     yield from dbt.cli(args, context=context).stream()
+    _prune_invocation_dirs()
+
+
+def _prune_invocation_dirs(keep: int = 3) -> None:
+    """dagster-dbt gives every invocation its own target dir (~4 MB); keep the newest few for debugging."""
+    dirs = sorted(MANIFEST_PATH.parent.glob("dbt_models-*"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in dirs[keep:]:
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 def dbt_resource() -> DbtCliResource:

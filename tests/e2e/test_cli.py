@@ -81,6 +81,18 @@ def test_second_run_loads_nothing(first_run, home):
     assert count.stdout.strip().splitlines()[1] == "0", "no duplicate rows"
 
 
+def test_full_refresh_of_a_selection_reloads_without_duplicates(first_run, home):
+    result = faultlines(home, "run", "--mode", "sample", "--select", "group:fred", "--full-refresh")
+    assert result.returncode == 0, result.stderr
+    counts = faultlines(home, "sql", "--mode", "sample", """
+        select (select count(*) from raw_fred.observations),
+               (select count(distinct (series_id, date)) from raw_fred.observations),
+               (select rows_loaded from meta.runs order by finished_at desc limit 1)""")
+    total, distinct, reloaded = map(int, counts.stdout.strip().splitlines()[1].split(","))
+    assert total == distinct > 20_000
+    assert reloaded == total + 10, "everything reloaded (observations and the 10 series), recorded in meta.runs"
+
+
 def test_wrong_mode(tmp_path):
     assert "unknown mode 'bogus'" in _one_line_error(faultlines(tmp_path, "run", "--mode", "bogus"))
 
@@ -129,7 +141,8 @@ def test_replay_against_an_emulator_started_by_hand(tmp_path):
         assert "emulator serving" in server.stdout.readline()
         result = faultlines(tmp_path, "run", "--mode", "replay", "--base-url", f"http://127.0.0.1:{port}")
         assert result.returncode == 0, result.stderr
-        latest = faultlines(tmp_path, "sql", "--mode", "replay", "select max(date_day) from marts.mart_reserve_adequacy")
+        latest = faultlines(tmp_path, "sql", "--mode", "replay",
+                            "select max(date_day) from marts.mart_reserve_adequacy")
         assert latest.stdout.strip().splitlines()[1] == "2024-12-31"
     finally:
         server.terminate()
