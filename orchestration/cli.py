@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import shutil
 import sys
 import threading
 import time
@@ -26,7 +27,8 @@ settings.configure_environment()
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="faultlines: a local-first warehouse for today's market questions.")
-out = Console(highlight=False, soft_wrap=True)
+# Wide enough for the summary table when output goes to a file or a pipe (rich would assume 80 columns).
+out = Console(highlight=False, soft_wrap=True, width=shutil.get_terminal_size((120, 24)).columns)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 ModeOption = Annotated[str, typer.Option("--mode", "-m", help="auto, live, sample or replay")]
@@ -170,21 +172,21 @@ def _print_summary(mode: str, summary: dict) -> None:
 
     path = settings.warehouse_path(mode)
     with duckdb.connect(str(path), read_only=True) as con:
-        loads = con.execute("""select provider || '.' || table_name, rows_loaded, rows_in_table
-                               from meta.loads where run_id = ? order by 1""", [summary["run_id"]]).fetchall()
+        loads = con.execute("""select 'raw_' || provider || '.' || table_name, rows_fetched, rows_added,
+                               rows_in_table from meta.loads where run_id = ? order by 1""",
+                            [summary["run_id"]]).fetchall()
         marts = con.execute("""select table_name from information_schema.tables
                                where table_schema = 'marts' order by 1""").fetchall()
         mart_rows = [(name, con.execute(f'select count(*), max(date_day) from marts."{name}"').fetchone())
                      for (name,) in marts]
-    new_rows = sum(r[1] for r in loads)
+    new_rows = sum(r[2] for r in loads)
     table = Table(title=f"faultlines: {mode} warehouse built in {summary['seconds']:.0f}s", title_justify="left")
-    table.add_column("what")
-    table.add_column("rows", justify="right")
-    table.add_column("note")
-    for name, rows, total in loads:
-        table.add_row(f"raw_{name}", f"{rows:,} new", f"{total:,} in table")
+    for column, justify in [("table", "left"), ("fetched", "right"), ("new", "right"), ("in table", "right")]:
+        table.add_column(column, justify=justify)
+    for name, fetched, added, total in loads:
+        table.add_row(name, f"{fetched:,}", f"{added:,}", f"{total:,}")
     for name, (rows, latest) in mart_rows:
-        table.add_row(f"marts.{name}", f"{rows:,}", f"latest {latest}")
+        table.add_row(f"marts.{name}", "", "", f"{rows:,} (latest {latest})")
     out.print(table)
     up_to_date = " (nothing new: the warehouse was up to date)" if not new_rows else ""
     out.print(f"Loaded {new_rows:,} new rows{up_to_date}")

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ingestion.sources.fred import CATALOG
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 START = dt.date(2005, 1, 1)
 MANIFEST = "MANIFEST.json"
 
@@ -247,7 +247,7 @@ def _format(value: float | None) -> str:
 
 
 def generate(out: Path, seed: int = 42, end: dt.date | None = None) -> Path:
-    """Write the whole sample data dir (FRED for now) into ``out``; return it."""
+    """Write the whole sample data dir (every provider) into ``out``; return it."""
     end = end or dt.date.today()
     fred_dir = out / "fred"
     (fred_dir / "series").mkdir(parents=True, exist_ok=True)
@@ -261,6 +261,9 @@ def generate(out: Path, seed: int = 42, end: dt.date | None = None) -> Path:
             "id": series_id, "title": info.title, "units": info.units, "frequency": info.frequency,
             "notes": "faultlines sample data: synthetic, not the real series.",
         }, indent=1))
+    from ingestion.emulator import sample_treasury  # imports this module's shapes
+
+    sample_treasury.generate(out, seed, end)
     (out / MANIFEST).write_text(json.dumps({
         "generator_version": GENERATOR_VERSION, "seed": seed, "end": end.isoformat(), "synthetic": True,
     }, indent=1))

@@ -17,6 +17,7 @@ def run_record(context: AssetExecutionContext, faultlines: FaultlinesResource) -
     started = dt.datetime.fromtimestamp(stats.start_time, dt.UTC).replace(tzinfo=None) if stats.start_time else None
     endpoints = faultlines.endpoints
     with faultlines.connect() as con:
-        rows = meta.record_run(con, context.run.run_id, endpoints.mode, started, endpoints.fallback_reason)
-    return MaterializeResult(metadata={"mode": endpoints.mode, "rows_loaded": rows,
+        fetched, added = meta.record_run(con, context.run.run_id, endpoints.mode, started,
+                                         endpoints.fallback_reason)
+    return MaterializeResult(metadata={"mode": endpoints.mode, "rows_fetched": fetched, "rows_added": added,
                                        "warehouse": str(faultlines.warehouse_path)})

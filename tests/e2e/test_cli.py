@@ -87,10 +87,10 @@ def test_full_refresh_of_a_selection_reloads_without_duplicates(first_run, home)
     counts = faultlines(home, "sql", "--mode", "sample", """
         select (select count(*) from raw_fred.observations),
                (select count(distinct (series_id, date)) from raw_fred.observations),
-               (select rows_loaded from meta.runs order by finished_at desc limit 1)""")
+               (select rows_fetched from meta.runs order by finished_at desc limit 1)""")
     total, distinct, reloaded = map(int, counts.stdout.strip().splitlines()[1].split(","))
     assert total == distinct > 20_000
-    assert reloaded == total + 10, "everything reloaded (observations and the 10 series), recorded in meta.runs"
+    assert reloaded == total + 10, "everything refetched (observations and the 10 series), recorded in meta.runs"
 
 
 def test_wrong_mode(tmp_path):
@@ -107,7 +107,7 @@ def test_data_dir_that_is_not_a_data_dir(tmp_path):
     not_a_dir.write_text("x")
     _one_line_error(faultlines(tmp_path, "run", "--mode", "replay", "--data-dir", str(not_a_dir)))
     line = _one_line_error(faultlines(tmp_path, "run", "--mode", "replay", "--data-dir", str(tmp_path)))
-    assert "fred/" in line
+    assert "none of the folders" in line
 
 
 def test_unreachable_emulator(tmp_path):

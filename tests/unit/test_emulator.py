@@ -78,7 +78,7 @@ def test_missing_data_dir_is_a_clear_error(tmp_path):
 
 
 def test_data_dir_without_layout_is_a_clear_error(tmp_path):
-    with pytest.raises(EmulatorError, match="fred/"):
+    with pytest.raises(EmulatorError, match="none of the folders fred, treasury"):
         Emulator(tmp_path)
 
 

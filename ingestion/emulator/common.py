@@ -1,0 +1,41 @@
+"""What every emulated API shares: the reply type and the signature of a route."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass
+class Reply:
+    status: int
+    body: bytes
+    content_type: str
+    headers: dict[str, str] | None = None
+
+    @classmethod
+    def json(cls, payload: object, status: int = 200) -> Reply:
+        return cls(status, json.dumps(payload).encode(), "application/json")
+
+    @classmethod
+    def text(cls, text: str, status: int = 200, content_type: str = "text/plain; charset=utf-8") -> Reply:
+        return cls(status, text.encode(), content_type)
+
+
+Params = dict[str, str]
+# A route answers (data dir, query parameters, named groups of its path pattern).
+Route = Callable[..., Reply]
+
+
+
+
+def valid_date(value: str | None) -> bool:
+    if value is None:
+        return True
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True

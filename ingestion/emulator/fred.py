@@ -1,0 +1,112 @@
+"""FRED as the emulator serves it: the keyless graph CSV and the JSON API, over ``fred/<ID>.csv``."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+from ingestion.emulator.common import Params, Reply, Route, valid_date
+
+
+def read_fred_csv(path: Path) -> list[tuple[str, str]]:
+    """(date, raw value) pairs from a data-dir CSV; the header may say DATE or observation_date."""
+    with path.open(newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader, None)
+        return [(r[0], r[1] if len(r) > 1 else "") for r in reader if r and r[0]]
+
+
+def _fred_series_file(data_dir: Path, series_id: str) -> Path | None:
+    if not series_id or not series_id.replace("_", "").isalnum():
+        return None
+    path = data_dir / "fred" / f"{series_id}.csv"
+    return path if path.is_file() else None
+
+
+def _in_window(date: str, start: str | None, end: str | None) -> bool:
+    return (not start or date >= start) and (not end or date <= end)
+
+
+def fredgraph_csv(data_dir: Path, params: Params) -> Reply:
+    """``/graph/fredgraph.csv?id=X&cosd=..&coed=..``: today's format (observation_date, empty = missing)."""
+    series_id = params.get("id", "")
+    path = _fred_series_file(data_dir, series_id)
+    if path is None:
+        return Reply.text(f"<html><body>Series {series_id!r} not found</body></html>", 404, "text/html")
+    start, end = params.get("cosd"), params.get("coed")
+    if not (valid_date(start) and valid_date(end)):
+        return Reply.text("<html><body>Bad date</body></html>", 400, "text/html")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["observation_date", series_id])
+    for date, value in read_fred_csv(path):
+        if _in_window(date, start, end):
+            writer.writerow([date, "" if value == "." else value])
+    return Reply.text(out.getvalue(), content_type="application/csv")
+
+
+def _fred_api_error(message: str, status: int = 400) -> Reply:
+    return Reply.json({"error_code": status, "error_message": message}, status)
+
+
+def _fred_api_checks(params: Params) -> Reply | None:
+    if not params.get("api_key"):
+        return _fred_api_error("Bad Request.  Variable api_key is not set.")
+    if params.get("file_type") != "json":
+        return _fred_api_error("Bad Request.  The emulator speaks file_type=json only.")
+    return None
+
+
+def fred_series_observations(data_dir: Path, params: Params) -> Reply:
+    """``/fred/series/observations``: JSON, values as strings, ``.`` for missing, paged by offset/limit."""
+    if error := _fred_api_checks(params):
+        return error
+    series_id = params.get("series_id", "")
+    path = _fred_series_file(data_dir, series_id)
+    if path is None:
+        return _fred_api_error("Bad Request.  The series does not exist.")
+    start, end = params.get("observation_start"), params.get("observation_end")
+    if not (valid_date(start) and valid_date(end)):
+        return _fred_api_error("Bad Request.  Variable observation_start is not a valid date.")
+    try:
+        limit = int(params.get("limit", 100000))
+        offset = int(params.get("offset", 0))
+    except ValueError:
+        return _fred_api_error("Bad Request.  Variable limit or offset is not an integer.")
+    if not 1 <= limit <= 100000 or offset < 0:
+        return _fred_api_error("Bad Request.  Variable limit is not between 1 and 100000.")
+    rows = [(d, v) for d, v in read_fred_csv(path) if _in_window(d, start, end)]
+    if params.get("sort_order") == "desc":
+        rows.reverse()
+    today = dt.date.today().isoformat()
+    page = rows[offset:offset + limit]
+    return Reply.json({
+        "realtime_start": today, "realtime_end": today,
+        "observation_start": start or "1776-07-04", "observation_end": end or "9999-12-31",
+        "units": "lin", "output_type": 1, "file_type": "json", "order_by": "observation_date",
+        "sort_order": params.get("sort_order", "asc"), "count": len(rows), "offset": offset, "limit": limit,
+        "observations": [{"realtime_start": today, "realtime_end": today, "date": d,
+                          "value": v if v not in ("",) else "."} for d, v in page],
+    })
+
+
+def fred_series(data_dir: Path, params: Params) -> Reply:
+    """``/fred/series``: metadata from ``fred/series/<ID>.json`` when the data dir has it."""
+    if error := _fred_api_checks(params):
+        return error
+    series_id = params.get("series_id", "")
+    if _fred_series_file(data_dir, series_id) is None:
+        return _fred_api_error("Bad Request.  The series does not exist.")
+    meta_path = data_dir / "fred" / "series" / f"{series_id}.json"
+    meta = json.loads(meta_path.read_text()) if meta_path.is_file() else {"id": series_id}
+    return Reply.json({"seriess": [meta]})
+
+
+ROUTES: list[tuple[str, Route]] = [
+    (r"/graph/fredgraph\.csv", fredgraph_csv),
+    (r"/fred/series/observations", fred_series_observations),
+    (r"/fred/series", fred_series),
+]

@@ -1,0 +1,148 @@
+"""US Treasury Fiscal Data (keyless): auctions, marketable debt by class (MSPD), the TGA (DTS), debt to the penny.
+
+Every endpoint speaks the same protocol: ``filter=field:op:value``, ``sort``, ``fields``, ``page[number]`` /
+``page[size]`` (at most 10,000) with ``meta.total-pages``; every value is a string and missing is the *string*
+``"null"``. Field names are kept exactly as the API spells them (``announcemt_date``, ``high_discnt_rate``).
+Each dataset is loaded incrementally from a date cursor, re-reading a look-back window because Treasury
+re-issues rows (auction results are amended; announced auctions gain results), and merged on its key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import dlt
+from dlt.sources import DltResource
+
+from ingestion.http import RestClient, SourceError
+
+LIVE_BASE_URL = "https://api.fiscaldata.treasury.gov/services/api/fiscal_service"
+PAGE_SIZE = 10_000
+DEFAULT_START_DATE = dt.date(2005, 1, 1)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    table: str
+    endpoint: str
+    date_field: str
+    primary_key: tuple[str, ...]
+    lookback_days: int
+    description: str
+    # Fields parsed as numbers; every other field stays text. Fields ending in _date become dates.
+    numeric_fields: tuple[str, ...] = ()
+    # Text fields that can be "null" on every row of a load: declared so the column exists anyway.
+    text_fields: tuple[str, ...] = ()
+
+
+AUCTION_AMOUNTS = (
+    "offering_amt", "total_tendered", "total_accepted", "comp_tendered", "comp_accepted", "noncomp_accepted",
+    "primary_dealer_accepted", "primary_dealer_tendered", "direct_bidder_accepted", "direct_bidder_tendered",
+    "indirect_bidder_accepted", "indirect_bidder_tendered", "soma_accepted", "soma_tendered", "soma_holdings",
+    "fima_noncomp_accepted", "fima_noncomp_tendered", "treas_retail_accepted", "treas_retail_tendered",
+    "bid_to_cover_ratio", "high_yield", "high_discnt_rate", "high_investment_rate", "high_price", "low_yield",
+    "avg_med_yield", "avg_med_discnt_rate", "allocation_pctage", "int_rate", "price_per100",
+)
+
+DATASETS: dict[str, Dataset] = {d.table: d for d in [
+    Dataset("auctions", "v1/accounting/od/auctions_query", "auction_date", ("cusip", "auction_date"), 60,
+            "Every Treasury auction (bills, notes, bonds, TIPS, FRNs, CMBs), announced and completed; amounts in USD.",
+            AUCTION_AMOUNTS),
+    Dataset("mspd_table_1", "v1/debt/mspd/mspd_table_1", "record_date",
+            ("record_date", "security_type_desc", "security_class_desc"), 62,
+            "Monthly Statement of the Public Debt, table 1: debt outstanding by class, month-end, millions of USD.",
+            ("debt_held_public_mil_amt", "intragov_hold_mil_amt", "total_mil_amt")),
+    Dataset("operating_cash_balance", "v1/accounting/dts/operating_cash_balance", "record_date",
+            ("record_date", "account_type"), 10,
+            "Daily Treasury Statement table I: the Treasury's operating cash (TGA), millions of USD.",
+            ("open_today_bal", "close_today_bal", "open_month_bal", "open_fiscal_year_bal"), ("sub_table_name",)),
+    Dataset("debt_to_penny", "v2/accounting/od/debt_to_penny", "record_date", ("record_date",), 10,
+            "Total public debt outstanding each business day, USD.",
+            ("debt_held_public_amt", "intragov_hold_amt", "tot_pub_debt_out_amt")),
+]}
+
+
+def parse_value(field: str, raw: object, numeric_fields: tuple[str, ...]) -> object:
+    """Fiscal Data strings to Python: ``"null"``/``""`` → None, numbers for known amount fields, ISO dates."""
+    if raw is None or raw in ("null", ""):
+        return None
+    if field in numeric_fields:
+        return float(str(raw).replace(",", ""))
+    if field.endswith("_date") or field == "record_date":
+        return dt.date.fromisoformat(str(raw)[:10])
+    return raw
+
+
+def parse_rows(rows: list[dict], dataset: Dataset) -> list[dict]:
+    return [{k: parse_value(k, v, dataset.numeric_fields) for k, v in row.items()} for row in rows]
+
+
+@dataclass
+class FiscalDataClient:
+    rest: RestClient
+
+    @classmethod
+    def create(cls, base_url: str = LIVE_BASE_URL, timeout: float = 60.0, max_attempts: int = 5) -> FiscalDataClient:
+        # No published limit: stay polite at 4 requests a second.
+        return cls(RestClient("Treasury Fiscal Data", base_url, requests_per_second=4, timeout=timeout,
+                              max_attempts=max_attempts))
+
+    def pages(self, dataset: Dataset, since: dt.date) -> Iterator[list[dict]]:
+        """Every row with ``date_field >= since``, oldest first, one page at a time."""
+        path = f"/{dataset.endpoint}"
+        page = 1
+        while True:
+            params = {"filter": f"{dataset.date_field}:gte:{since.isoformat()}",
+                      "sort": f"{dataset.date_field}", "page[number]": page, "page[size]": PAGE_SIZE}
+            response = self.rest.get(path, params)
+            try:
+                payload = response.json()
+                rows, total_pages = payload["data"], int(payload["meta"]["total-pages"])
+                parsed = parse_rows(rows, dataset)
+            except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+                raise SourceError("Treasury Fiscal Data", self.rest.describe(path, params),
+                                  f"unexpected response ({type(exc).__name__}: {exc})",
+                                  "The API changed shape or sent an error page; see ingestion/sources/treasury.py.") \
+                    from exc
+            if parsed:
+                yield parsed
+            if page >= total_pages:
+                return
+            page += 1
+
+
+def treasury_source(client: FiscalDataClient | None = None, start_date: dt.date = DEFAULT_START_DATE,
+                    today: dt.date | None = None, tables: tuple[str, ...] = tuple(DATASETS)):
+    client = client or FiscalDataClient.create()
+
+    def make_resource(dataset: Dataset) -> DltResource:
+        def rows() -> Iterator[list[dict]]:
+            state = dlt.current.resource_state()
+            cursor = state.get("last_date")
+            since = (dt.date.fromisoformat(cursor) - dt.timedelta(days=dataset.lookback_days)) if cursor \
+                else start_date
+            latest = None
+            last_day = today or dt.date.today()
+            for page in client.pages(dataset, since):
+                dates = [r[dataset.date_field] for r in page if r.get(dataset.date_field)]
+                # Announced auctions are dated in the future: the cursor never runs ahead of today.
+                past = [d for d in dates if d <= last_day]
+                if past:
+                    latest = max(latest or past[0], max(past))
+                yield page
+            if latest:
+                state["last_date"] = latest.isoformat()
+
+        return dlt.resource(rows, name=dataset.table, write_disposition="merge",
+                            primary_key=list(dataset.primary_key),
+                            columns={**{f: {"data_type": "double"} for f in dataset.numeric_fields},
+                                     **{f: {"data_type": "text"} for f in dataset.text_fields}})
+
+    @dlt.source(name="treasury", max_table_nesting=0)
+    def treasury() -> list[DltResource]:
+        return [make_resource(DATASETS[t]) for t in tables]
+
+    return treasury()

@@ -1,0 +1,57 @@
+"""The raw layer: one dlt source per provider, each table a Dagster asset keyed ``raw_<provider>/<table>``.
+
+Those keys are the ones the dbt sources declare, so the graph runs unbroken from API to mart.
+"""
+
+import os
+from collections.abc import Iterator
+
+from dagster import AssetExecutionContext, AssetKey, AssetSpec
+from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
+from dagster_dlt.translator import DltResourceTranslatorData
+
+from ingestion import settings
+from ingestion.pipeline import make_pipeline
+from ingestion.sources import fred, treasury
+from orchestration.assets.loading import load
+from orchestration.resources import FaultlinesResource
+
+DESCRIPTIONS = {
+    "fred/observations": "FRED observations, one row per (series_id, date) in the series' own units. Loaded "
+                         "incrementally per series (only dates after the last one loaded).",
+    "fred/series": "FRED series metadata: title, units, frequency. Units decide how staging scales each series.",
+    **{f"treasury/{d.table}": f"{d.description} Merged on ({', '.join(d.primary_key)}); re-reads the last "
+                              f"{d.lookback_days} days of `{d.date_field}` because Treasury re-issues rows."
+       for d in treasury.DATASETS.values()},
+}
+
+
+class RawTableTranslator(DagsterDltTranslator):
+    """dlt resources become ``raw_<source>/<table>``, grouped by provider."""
+
+    def get_asset_spec(self, data: DltResourceTranslatorData) -> AssetSpec:
+        spec = super().get_asset_spec(data)
+        source, table = data.resource.source_name, data.resource.table_name
+        return spec.replace_attributes(key=AssetKey([f"raw_{source}", table]), deps=[], group_name=source,
+                                       description=DESCRIPTIONS.get(f"{source}/{table}", spec.description))
+
+
+def _placeholder_pipeline(provider: str):
+    # Definition-time only: each run swaps in its mode's endpoints and warehouse file.
+    return make_pipeline(provider, settings.warehouse_path("sample"))
+
+
+@dlt_assets(dlt_source=fred.fred_source(), dlt_pipeline=_placeholder_pipeline("fred"), name="fred",
+            dagster_dlt_translator=RawTableTranslator())
+def fred_assets(context: AssetExecutionContext, dlt: DagsterDltResource, faultlines: FaultlinesResource) -> Iterator:
+    endpoints = faultlines.endpoints
+    client = fred.FredClient.create(endpoints.fred_graph, endpoints.fred_api, api_key=os.environ.get("FRED_API_KEY"))
+    yield from load(context, dlt, faultlines, "fred", fred.fred_source(client), ["observations", "series"])
+
+
+@dlt_assets(dlt_source=treasury.treasury_source(), dlt_pipeline=_placeholder_pipeline("treasury"), name="treasury",
+            dagster_dlt_translator=RawTableTranslator())
+def treasury_assets(context: AssetExecutionContext, dlt: DagsterDltResource,
+                    faultlines: FaultlinesResource) -> Iterator:
+    client = treasury.FiscalDataClient.create(faultlines.endpoints.treasury)
+    yield from load(context, dlt, faultlines, "treasury", treasury.treasury_source(client), list(treasury.DATASETS))
