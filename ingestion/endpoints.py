@@ -17,7 +17,7 @@ import requests
 from ingestion import settings
 from ingestion.emulator.sample import ensure_sample_data
 from ingestion.emulator.server import Emulator
-from ingestion.sources import fred, treasury
+from ingestion.sources import fred, nyfed, treasury
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,7 @@ class Endpoints:
     fred_graph: str
     fred_api: str
     treasury: str
+    nyfed: str
     data_dir: Path | None = None  # the data dir the emulator serves, if any
     fallback_reason: str | None = None  # why `auto` chose sample
 
@@ -39,12 +40,13 @@ class Endpoints:
 
     @classmethod
     def live(cls) -> Endpoints:
-        return cls("live", fred.LIVE_GRAPH_BASE_URL, fred.LIVE_API_BASE_URL, treasury.LIVE_BASE_URL)
+        return cls("live", fred.LIVE_GRAPH_BASE_URL, fred.LIVE_API_BASE_URL, treasury.LIVE_BASE_URL,
+                   nyfed.LIVE_BASE_URL)
 
     @classmethod
     def emulated(cls, mode: str, base_url: str, data_dir: Path | None, fallback_reason: str | None = None) -> Endpoints:
-        return cls(mode, base_url, base_url, f"{base_url}/services/api/fiscal_service", data_dir=data_dir,
-                   fallback_reason=fallback_reason)
+        return cls(mode, base_url, base_url, f"{base_url}/services/api/fiscal_service", base_url,
+                   data_dir=data_dir, fallback_reason=fallback_reason)
 
 
 def probe_live(timeout: float = LIVE_PROBE_TIMEOUT_SECONDS) -> str | None:

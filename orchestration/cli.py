@@ -142,7 +142,7 @@ def _run_job(mode: str, data_dir: Path | None, select: str | None, full_refresh:
         message = failures[0].step_failure_data.error.message if failures else str(
             instance.get_run_by_id(run_id).status if instance.get_run_by_id(run_id) else DagsterRunStatus.FAILURE)
         raise fail(f"run {run_id[:8]} failed: {_first_line(message)} (log: {log_path})", 1)
-    return {"run_id": run_id, "seconds": time.monotonic() - started, "log": log_path}
+    return {"run_id": run_id, "seconds": time.monotonic() - started, "log": log_path, "full_refresh": full_refresh}
 
 
 def _watch_run(instance, run_id: str, progress: Progress, task, stop: threading.Event) -> None:
@@ -188,8 +188,11 @@ def _print_summary(mode: str, summary: dict) -> None:
     for name, (rows, latest) in mart_rows:
         table.add_row(f"marts.{name}", "", "", f"{rows:,} (latest {latest})")
     out.print(table)
-    up_to_date = " (nothing new: the warehouse was up to date)" if not new_rows else ""
-    out.print(f"Loaded {new_rows:,} new rows{up_to_date}")
+    if summary["full_refresh"]:
+        out.print(f"Reloaded {sum(r[1] for r in loads):,} rows from scratch (full refresh)")
+    else:
+        up_to_date = " (nothing new: the warehouse was up to date)" if not new_rows else ""
+        out.print(f"Loaded {new_rows:,} new rows{up_to_date}")
     out.print(f"Warehouse: {path}")
     out.print(f"Query it:  faultlines sql --mode {mode} \"select * from marts.mart_reserve_adequacy "
               "order by date_day desc limit 5\" --format table")

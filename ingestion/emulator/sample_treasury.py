@@ -33,7 +33,7 @@ BILL_SIZE_FACTOR = piecewise_linear([
 # Share of each auction the Fed takes for SOMA: rollovers in 2005-08, none while bills ran off in 2008-2019,
 # rollovers again from late 2019, less during QT, more once reserve management purchases start (2025-12-12).
 SOMA_BILL_SHARE = [
-    (dt.date(2005, 1, 1), 0.08), (dt.date(2008, 11, 1), 0.0), (dt.date(2019, 10, 15), 0.10),
+    (dt.date(2000, 1, 1), 0.08), (dt.date(2008, 11, 1), 0.0), (dt.date(2019, 10, 15), 0.10),
     (dt.date(2022, 6, 1), 0.05), (dt.date(2025, 12, 12), 0.14),
 ]
 # term name, weeks, base size $bn at factor 1.0, weekday of the auction (0 = Monday), first auction date
@@ -101,7 +101,7 @@ def generate_auctions(end: dt.date, seed: int) -> list[Auction]:
             offering: float, cusip: str, coupon: float | None) -> None:
         held = auction <= end
         share = _soma_share(auction) if security_type == "Bill" else _soma_share(auction) * 0.6
-        soma = offering * share if held else 0.0
+        soma = round(offering * share / 1e6) * 1e6 if held else 0.0  # whole millions, as published
         tendered = offering * rng.uniform(2.4, 3.2)
         comp = offering * rng.uniform(0.97, 0.995)
         noncomp = offering - comp

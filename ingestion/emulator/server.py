@@ -16,14 +16,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from ingestion.emulator import fred, treasury
+from ingestion.emulator import fred, nyfed, treasury
 from ingestion.emulator.common import Reply, Route
 
 log = logging.getLogger(__name__)
 
 # Every emulated endpoint: a full-match path pattern and the function that answers it.
 ROUTES: list[tuple[re.Pattern[str], Route]] = [
-    (re.compile(pattern), route) for pattern, route in [*fred.ROUTES, *treasury.ROUTES]
+    (re.compile(pattern), route) for pattern, route in [*fred.ROUTES, *treasury.ROUTES, *nyfed.ROUTES]
 ]
 
 

@@ -12,7 +12,7 @@ from dagster_dlt.translator import DltResourceTranslatorData
 
 from ingestion import settings
 from ingestion.pipeline import make_pipeline
-from ingestion.sources import fred, treasury
+from ingestion.sources import fred, nyfed, treasury
 from orchestration.assets.loading import load
 from orchestration.resources import FaultlinesResource
 
@@ -23,6 +23,12 @@ DESCRIPTIONS = {
     **{f"treasury/{d.table}": f"{d.description} Merged on ({', '.join(d.primary_key)}); re-reads the last "
                               f"{d.lookback_days} days of `{d.date_field}` because Treasury re-issues rows."
        for d in treasury.DATASETS.values()},
+    "nyfed/reference_rates": "NY Fed reference rates (SOFR, BGCR, TGCR, EFFR, OBFR) with percentiles and volumes; "
+                             "revisions upserted on (type, effective_date) with their revision flag.",
+    "nyfed/soma_summary": "SOMA holdings by asset class each Wednesday (USD, wide).",
+    "nyfed/soma_bill_holdings": "Treasury bills the Fed holds, by CUSIP, at each SOMA as-of Wednesday (USD par).",
+    "nyfed/reverse_repo_operations": "Reverse repo operation results (one row per operation; small-value "
+                                     "exercises left out), USD.",
 }
 
 
@@ -55,3 +61,11 @@ def treasury_assets(context: AssetExecutionContext, dlt: DagsterDltResource,
                     faultlines: FaultlinesResource) -> Iterator:
     client = treasury.FiscalDataClient.create(faultlines.endpoints.treasury)
     yield from load(context, dlt, faultlines, "treasury", treasury.treasury_source(client), list(treasury.DATASETS))
+
+
+@dlt_assets(dlt_source=nyfed.nyfed_source(), dlt_pipeline=_placeholder_pipeline("nyfed"), name="nyfed",
+            dagster_dlt_translator=RawTableTranslator())
+def nyfed_assets(context: AssetExecutionContext, dlt: DagsterDltResource, faultlines: FaultlinesResource) -> Iterator:
+    client = nyfed.NyFedClient.create(faultlines.endpoints.nyfed)
+    yield from load(context, dlt, faultlines, "nyfed", nyfed.nyfed_source(client),
+                    ["reference_rates", "soma_summary", "soma_bill_holdings", "reverse_repo_operations"])

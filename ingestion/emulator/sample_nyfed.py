@@ -1,0 +1,134 @@
+"""Synthetic NY Fed Markets data, coherent with the other samples.
+
+- Reference rates are the FRED sample's SOFR and EFFR (FRED mirrors the NY Fed), with TGCR/BGCR/OBFR beside them.
+- SOMA bill holdings by CUSIP are exactly the Treasury sample's bill auctions the Fed took (``soma_accepted``),
+  held from issue to maturity; the SOMA summary's ``bills`` is their sum and the rest follows the Fed's assets.
+- Reverse repo results carry the FRED sample's RRPONTSYD take-up, plus a few small-value exercises to skip.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import zlib
+from collections import defaultdict
+from pathlib import Path
+
+from ingestion.emulator.sample import FED_ASSETS_USD_MN, START, generate_series, wednesdays
+from ingestion.emulator.sample_treasury import Auction
+
+RRP_FACILITY_START = dt.date(2013, 9, 23)
+
+
+def _rates(end: dt.date, seed: int) -> dict[tuple[str, str], list[dict]]:
+    rng = random.Random(seed * 17 + zlib.crc32(b"nyfed-rates"))
+    sofr = [(d, v) for d, v in generate_series("SOFR", end, seed) if v is not None]
+    effr = [(d, v) for d, v in generate_series("EFFR", end, seed) if v is not None]
+
+    def row(rate_type: str, day: dt.date, rate: float, volume: float, **extra) -> dict:
+        spread = abs(rng.gauss(0.03, 0.01))
+        return {"effectiveDate": day.isoformat(), "type": rate_type, "percentRate": round(rate, 2),
+                "percentPercentile1": round(rate - 2 * spread, 2), "percentPercentile25": round(rate - spread / 3, 2),
+                "percentPercentile75": round(rate + spread / 3, 2), "percentPercentile99": round(rate + 3 * spread, 2),
+                "volumeInBillions": round(volume), "revisionIndicator": "R" if rng.random() < 0.002 else "",
+                **extra}
+
+    files: dict[tuple[str, str], list[dict]] = {}
+    files[("secured", "sofr")] = [row("SOFR", d, v, 1000 + 1.5 * (d - START).days / 3) for d, v in sofr]
+    files[("secured", "tgcr")] = [row("TGCR", d, v - 0.01, 400 + (d - START).days / 8) for d, v in sofr]
+    files[("secured", "bgcr")] = [row("BGCR", d, v - 0.01, 420 + (d - START).days / 8) for d, v in sofr]
+    files[("unsecured", "effr")] = [row("EFFR", d, v, 100 + rng.random() * 30,
+                                        targetRateFrom=round(max(0.0, v + 0.17 - 0.25), 2),
+                                        targetRateTo=round(v + 0.17, 2)) for d, v in effr]
+    files[("unsecured", "obfr")] = [row("OBFR", d, v - 0.01, 200 + rng.random() * 50)
+                                    for d, v in effr if d >= dt.date(2016, 3, 1)]
+    return files
+
+
+def _holdings(auctions: list[Auction], as_of_dates: list[dt.date]) -> dict[dt.date, list[dict]]:
+    """Bills held on each as-of date: every bill auction the Fed took part in, from issue to maturity."""
+    taken = [a for a in auctions if a.is_bill and a.soma_accepted > 0]
+    by_date: dict[dt.date, list[dict]] = {}
+    previous: dict[str, float] = {}
+    for as_of in as_of_dates:
+        par: dict[str, float] = defaultdict(float)
+        maturity: dict[str, str] = {}
+        for auction in taken:
+            if auction.issue <= as_of < auction.maturity:
+                cusip = auction.row["cusip"]
+                par[cusip] += auction.soma_accepted
+                maturity[cusip] = auction.row["maturity_date"]
+        by_date[as_of] = [{
+            "asOfDate": as_of.isoformat(), "cusip": cusip, "maturityDate": maturity[cusip], "issuer": "",
+            "spread": "", "coupon": "", "parValue": f"{value:.0f}", "inflationCompensation": "",
+            "percentOutstanding": "", "changeFromPriorWeek": f"{value - previous.get(cusip, 0.0):.0f}",
+            "changeFromPriorYear": "", "securityType": "Bills"} for cusip, value in sorted(par.items())]
+        previous = dict(par)
+    return by_date
+
+
+def _summary(holdings: dict[dt.date, list[dict]]) -> list[dict]:
+    rows = []
+    for as_of, held in sorted(holdings.items(), reverse=True):
+        bills = sum(float(h["parValue"]) for h in held)
+        rest = max(0.0, FED_ASSETS_USD_MN(as_of) * 1e6 * 0.93 - bills)
+        mbs = rest * 0.33 if as_of >= dt.date(2009, 1, 7) else 0.0
+        frn = rest * 0.005 if as_of >= dt.date(2014, 1, 29) else 0.0
+        agencies = rest * 0.004
+        tips = rest * 0.05
+        notesbonds = rest - mbs - frn - agencies - tips
+        parts = {"mbs": mbs, "cmbs": 0.0, "tips": tips, "frn": frn, "notesbonds": notesbonds, "bills": bills,
+                 "agencies": agencies}
+        rows.append({"asOfDate": as_of.isoformat(), **{k: (f"{v:.2f}" if v else "") for k, v in parts.items()},
+                     "tipsInflationCompensation": f"{tips * 0.15:.2f}", "total": f"{sum(parts.values()):.2f}"})
+    return rows
+
+
+def _operations(end: dt.date, seed: int) -> list[dict]:
+    rng = random.Random(seed * 23 + zlib.crc32(b"nyfed-rrp"))
+    rrp = generate_series("RRPONTSYD", end, seed)
+    sofr = dict(generate_series("SOFR", end, seed))
+    operations = []
+    exercised: set[tuple[int, int]] = set()
+    for day, take_up in rrp:
+        if take_up is None or day < RRP_FACILITY_START:
+            continue
+        rate = max(0.0, (sofr.get(day) or 0.05) - 0.05)
+        stamp = day.strftime("%m%d%y")
+        amount = take_up * 1e9
+        operations.append({
+            "operationId": f"RP {stamp} 1", "auctionStatus": "Results", "operationDate": day.isoformat(),
+            "settlementDate": day.isoformat(), "maturityDate": (day + dt.timedelta(days=1)).isoformat(),
+            "operationType": "Reverse Repo", "operationMethod": "Fixed Rate", "settlementType": "Same Day",
+            "termCalenderDays": 1, "term": "Overnight", "releaseTime": "12:45", "closeTime": "13:15", "note": "",
+            "lastUpdated": f"{day.isoformat()} 13:18:11", "participatingCpty": rng.randint(2, 110),
+            "acceptedCpty": rng.randint(2, 110), "totalAmtSubmitted": round(amount), "totalAmtAccepted": round(amount),
+            "details": [{"securityType": "Treasury", "amtSubmitted": round(amount), "amtAccepted": round(amount),
+                         "percentOfferingRate": round(rate, 2), "percentAwardRate": round(rate, 2)}]})
+        # The desk's small-value exercises (mid-March and mid-September): not market operations.
+        if day.month in (3, 9) and day.day >= 15 and (day.year, day.month) not in exercised:
+            exercised.add((day.year, day.month))
+            operations.append({**operations[-1], "operationId": f"RP {stamp} 9", "totalAmtSubmitted": 50000,
+                               "totalAmtAccepted": 50000, "note": "Small Value Exercise (SVE)",
+                               "details": [{"securityType": "Treasury", "amtSubmitted": 50000,
+                                            "amtAccepted": 50000, "percentAwardRate": 0.01}]})
+    return list(reversed(operations))
+
+
+def generate(out: Path, seed: int, end: dt.date, auctions: list[Auction]) -> None:
+    folder = out / "nyfed"
+    for (group, rate_type), rows in _rates(end, seed).items():
+        (folder / "rates" / group).mkdir(parents=True, exist_ok=True)
+        (folder / "rates" / group / f"{rate_type}.json").write_text(
+            json.dumps({"refRates": list(reversed(rows))}, separators=(",", ":")))
+    # SOMA as-of dates are Wednesdays, published the next day.
+    holdings = _holdings(auctions, list(wednesdays(START, end - dt.timedelta(days=1))))
+    asof_dir = folder / "soma" / "tsy" / "get" / "asof"
+    asof_dir.mkdir(parents=True, exist_ok=True)
+    for as_of, held in holdings.items():
+        (asof_dir / f"{as_of.isoformat()}.json").write_text(json.dumps({"soma": {"holdings": held}}))
+    (folder / "soma" / "summary.json").write_text(json.dumps({"soma": {"summary": _summary(holdings)}}))
+    (folder / "rp").mkdir(parents=True, exist_ok=True)
+    (folder / "rp" / "results.json").write_text(
+        json.dumps({"repo": {"operations": _operations(end, seed)}}, separators=(",", ":")))

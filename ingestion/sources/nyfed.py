@@ -1,0 +1,173 @@
+"""NY Fed Markets API (keyless): reference rates, SOMA summary, SOMA bill holdings by CUSIP, reverse repo results.
+
+Traps (API-FORMATS.md §3): rates are JSON numbers but SOMA and repo amounts are strings ("" = none); results
+come newest first; rates are revised the same day (``revisionIndicator``), so a short window is re-read and
+merged on (type, effective date); SOMA holdings exist only for valid as-of Wednesdays, listed by
+``soma/asofdates/list.json``; reverse repo results include small-value exercises, which are not market
+operations and are left out here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import dlt
+from dlt.sources import DltResource
+
+from ingestion.http import RestClient, SourceError
+
+LIVE_BASE_URL = "https://markets.newyorkfed.org"
+RATE_TYPES = {"sofr": "secured", "bgcr": "secured", "tgcr": "secured", "effr": "unsecured", "obfr": "unsecured"}
+DEFAULT_START_DATE = dt.date(2005, 1, 1)
+# SOMA bills by CUSIP take one request per week: from 2022 (QT, then reserve management purchases) by default.
+DEFAULT_HOLDINGS_START = dt.date(2022, 1, 1)
+RATES_LOOKBACK_DAYS = 5
+RRP_LOOKBACK_DAYS = 5
+SOMA_AMOUNTS = ("mbs", "cmbs", "tips", "frn", "tipsInflationCompensation", "notesbonds", "bills", "agencies", "total")
+PERCENTILE_ALIASES = {"percentile1": "percentPercentile1", "percentile25": "percentPercentile25",
+                      "percentile75": "percentPercentile75", "percentile99": "percentPercentile99"}
+
+
+def number(value: object) -> float | None:
+    """Amounts arrive as numbers or strings; "" and non-numbers such as "NA" are missing."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def parse_rate(row: dict) -> dict:
+    row = {PERCENTILE_ALIASES.get(k, k): v for k, v in row.items()}
+    out = {"type": row["type"], "effective_date": dt.date.fromisoformat(row["effectiveDate"]),
+           "revision_indicator": row.get("revisionIndicator") or None}
+    for field in ("percentRate", "percentPercentile1", "percentPercentile25", "percentPercentile75",
+                  "percentPercentile99", "volumeInBillions", "targetRateFrom", "targetRateTo"):
+        out[field] = number(row.get(field))
+    return out
+
+
+def parse_soma_summary(row: dict) -> dict:
+    return {"as_of_date": dt.date.fromisoformat(row["asOfDate"]), **{f: number(row.get(f)) for f in SOMA_AMOUNTS}}
+
+
+def parse_holding(row: dict) -> dict:
+    return {"as_of_date": dt.date.fromisoformat(row["asOfDate"]), "cusip": row["cusip"],
+            "security_type": row.get("securityType"),
+            "maturity_date": dt.date.fromisoformat(row["maturityDate"]) if row.get("maturityDate") else None,
+            "par_value": number(row.get("parValue")), "coupon": number(row.get("coupon")),
+            "change_from_prior_week": number(row.get("changeFromPriorWeek")),
+            "percent_outstanding": number(row.get("percentOutstanding"))}
+
+
+def is_small_value_exercise(operation: dict) -> bool:
+    return "small value" in (operation.get("note") or "").lower() or operation.get("isSmallValue") in ("Y", "y")
+
+
+def parse_operation(op: dict) -> dict:
+    treasury = next((d for d in op.get("details") or [] if d.get("securityType") == "Treasury"), {})
+    return {"operation_id": op["operationId"], "operation_date": dt.date.fromisoformat(op["operationDate"]),
+            "operation_type": op.get("operationType"), "operation_method": op.get("operationMethod"),
+            "term": op.get("term"), "term_calendar_days": number(op.get("termCalenderDays")),
+            "total_amt_submitted": number(op.get("totalAmtSubmitted")),
+            "total_amt_accepted": number(op.get("totalAmtAccepted")),
+            "participating_cpty": number(op.get("participatingCpty")),
+            "accepted_cpty": number(op.get("acceptedCpty")),
+            "percent_award_rate": number(treasury.get("percentAwardRate")),
+            "last_updated": op.get("lastUpdated")}
+
+
+@dataclass
+class NyFedClient:
+    rest: RestClient
+
+    @classmethod
+    def create(cls, base_url: str = LIVE_BASE_URL, timeout: float = 60.0, max_attempts: int = 5) -> NyFedClient:
+        return cls(RestClient("NY Fed Markets", base_url, requests_per_second=10, timeout=timeout,
+                              max_attempts=max_attempts, headers={"Accept": "application/json"}))
+
+    def get_json(self, path: str, params: dict | None = None, *keys: str) -> object:
+        response = self.rest.get(path, params)
+        try:
+            payload = response.json()
+            for key in keys:
+                payload = payload[key]
+            return payload
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise SourceError("NY Fed Markets", self.rest.describe(path, params),
+                              f"unexpected response ({type(exc).__name__}: {exc})",
+                              "The API changed shape or sent an error page; see ingestion/sources/nyfed.py.") from exc
+
+
+def _window_start(state: dict, key: str, default: dt.date, lookback_days: int) -> dt.date:
+    last = state.get(key)
+    return dt.date.fromisoformat(last) - dt.timedelta(days=lookback_days) if last else default
+
+
+def nyfed_source(client: NyFedClient | None = None, start_date: dt.date = DEFAULT_START_DATE,
+                 holdings_start: dt.date = DEFAULT_HOLDINGS_START, today: dt.date | None = None):
+    client = client or NyFedClient.create()
+    last_day = today or dt.date.today()
+
+    def reference_rates() -> Iterator[list[dict]]:
+        state = dlt.current.resource_state().setdefault("last_date", {})
+        for rate_type, group in RATE_TYPES.items():
+            start = _window_start(state, rate_type, start_date, RATES_LOOKBACK_DAYS)
+            rows = client.get_json(f"/api/rates/{group}/{rate_type}/search.json",
+                                   {"startDate": start.isoformat(), "endDate": last_day.isoformat()}, "refRates")
+            parsed = [parse_rate(r) for r in rows]
+            if parsed:
+                state[rate_type] = max(r["effective_date"] for r in parsed).isoformat()
+                yield parsed
+
+    def soma_summary() -> Iterator[list[dict]]:
+        state = dlt.current.resource_state()
+        rows = [parse_soma_summary(r) for r in client.get_json("/api/soma/summary.json", None, "soma", "summary")]
+        last = state.get("last_date")
+        new = [r for r in rows if r["as_of_date"] >= start_date and (not last or r["as_of_date"].isoformat() > last)]
+        if new:
+            state["last_date"] = max(r["as_of_date"] for r in new).isoformat()
+            yield new
+
+    def soma_bill_holdings() -> Iterator[list[dict]]:
+        state = dlt.current.resource_state()
+        dates = client.get_json("/api/soma/asofdates/list.json", None, "soma", "asOfDates")
+        last = state.get("last_date", (holdings_start - dt.timedelta(days=1)).isoformat())
+        for as_of in sorted(d for d in dates if last < d <= last_day.isoformat()):
+            rows = client.get_json(f"/api/soma/tsy/get/bills/asof/{as_of}.json", None, "soma", "holdings")
+            yield [parse_holding(r) for r in rows]
+            state["last_date"] = as_of
+
+    def reverse_repo_operations() -> Iterator[list[dict]]:
+        state = dlt.current.resource_state()
+        start = _window_start(state, "last_date", start_date, RRP_LOOKBACK_DAYS)
+        operations = client.get_json("/api/rp/results/search.json", {
+            "startDate": start.isoformat(), "endDate": last_day.isoformat(), "operationTypes": "reverserepo"},
+            "repo", "operations")
+        parsed = [parse_operation(op) for op in operations
+                  if op.get("operationType") == "Reverse Repo" and not is_small_value_exercise(op)]
+        if parsed:
+            state["last_date"] = max(r["operation_date"] for r in parsed).isoformat()
+            yield parsed
+
+    @dlt.source(name="nyfed", max_table_nesting=0)
+    def nyfed() -> list[DltResource]:
+        return [
+            dlt.resource(reference_rates, name="reference_rates", write_disposition="merge",
+                         primary_key=["type", "effective_date"],
+                         columns={"revision_indicator": {"data_type": "text"},
+                                  "targetRateFrom": {"data_type": "double"}, "targetRateTo": {"data_type": "double"}}),
+            dlt.resource(soma_summary, name="soma_summary", write_disposition="merge", primary_key="as_of_date",
+                         columns={f: {"data_type": "double"} for f in SOMA_AMOUNTS}),
+            dlt.resource(soma_bill_holdings, name="soma_bill_holdings", write_disposition="merge",
+                         primary_key=["as_of_date", "cusip"], columns={"coupon": {"data_type": "double"},
+                                                                       "percent_outstanding": {"data_type": "double"}}),
+            dlt.resource(reverse_repo_operations, name="reverse_repo_operations", write_disposition="merge",
+                         primary_key="operation_id", columns={"percent_award_rate": {"data_type": "double"}}),
+        ]
+
+    return nyfed()

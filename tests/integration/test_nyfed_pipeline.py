@@ -1,0 +1,61 @@
+"""NY Fed through the emulator into DuckDB: coherent with the Treasury sample, incremental, SVEs left out."""
+
+import datetime as dt
+import json
+
+import duckdb
+
+from ingestion.pipeline import make_pipeline
+from ingestion.sources.nyfed import NyFedClient, nyfed_source
+
+TODAY = dt.date(2026, 6, 30)
+
+
+def _load(emulator, warehouse):
+    pipeline = make_pipeline("nyfed", warehouse)
+    client = NyFedClient.create(emulator.base_url)
+    pipeline.run(nyfed_source(client, holdings_start=dt.date(2026, 1, 1), today=TODAY)).raise_on_failed_jobs()
+    return pipeline
+
+
+def test_loads_coherent_data_once(emulator, sample_dir, tmp_path):
+    warehouse = tmp_path / "n.duckdb"
+    _load(emulator, warehouse)
+    sofr_file = json.loads((sample_dir / "nyfed" / "rates" / "secured" / "sofr.json").read_text())["refRates"]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        counts = dict(con.execute("select type, count(*) from raw_nyfed.reference_rates group by 1").fetchall())
+        bills = con.execute("""select h.as_of_date, sum(h.par_value), any_value(s.bills)
+                               from raw_nyfed.soma_bill_holdings h
+                               join raw_nyfed.soma_summary s using (as_of_date) group by 1""").fetchall()
+        first_as_of = con.execute("select min(as_of_date) from raw_nyfed.soma_bill_holdings").fetchone()[0]
+        holdings_count = con.execute("select count(*) from raw_nyfed.soma_bill_holdings").fetchone()[0]
+        sve = con.execute("""select count(*) from raw_nyfed.reverse_repo_operations
+                             where total_amt_accepted = 50000""").fetchone()[0]
+        totals = con.execute("select count(*) from raw_nyfed.reverse_repo_operations").fetchone()[0]
+    assert counts["SOFR"] == len(sofr_file)
+    assert set(counts) == {"SOFR", "BGCR", "TGCR", "EFFR", "OBFR"}
+    assert bills and all(abs(held - summary) < 1 for _, held, summary in bills), "holdings sum to the summary"
+    assert first_as_of == dt.date(2026, 1, 7), "by-CUSIP holdings start at the first as-of date after the setting"
+    assert sve == 0 and totals > 3000
+
+    _load(emulator, warehouse)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        again = dict(con.execute("select type, count(*) from raw_nyfed.reference_rates group by 1").fetchall())
+        total_again = con.execute("select count(*) from raw_nyfed.reverse_repo_operations").fetchone()[0]
+        holdings_again = con.execute("select count(*) from raw_nyfed.soma_bill_holdings").fetchone()[0]
+    assert again == counts and total_again == totals
+    assert holdings_again == holdings_count > 0
+
+
+def test_bill_holdings_follow_the_feds_auction_takes(emulator, sample_dir, tmp_path):
+    """The sample's SOMA bills are exactly the bills the Fed took at auction and that have not matured."""
+    warehouse = tmp_path / "n.duckdb"
+    _load(emulator, warehouse)
+    auctions = json.loads((sample_dir / "treasury" / "v1__accounting__od__auctions_query.json").read_text())["data"]
+    as_of = dt.date(2026, 6, 24)
+    expected = sum(float(a["soma_accepted"]) for a in auctions if a["security_type"] == "Bill"
+                   and a["soma_accepted"] != "null" and a["issue_date"] <= as_of.isoformat() < a["maturity_date"])
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        held = con.execute("select sum(par_value) from raw_nyfed.soma_bill_holdings where as_of_date = ?",
+                           [as_of]).fetchone()[0]
+    assert held == expected
