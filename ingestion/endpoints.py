@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,20 +17,25 @@ import requests
 from ingestion import settings
 from ingestion.emulator.sample import ensure_sample_data
 from ingestion.emulator.server import Emulator
-from ingestion.sources import fred, nyfed, treasury
+from ingestion.sources import fred, nyfed, prices, sec, treasury
 
 log = logging.getLogger(__name__)
 
 LIVE_PROBE_TIMEOUT_SECONDS = 3.0
 
 
+# Our own emulator on loopback can take far more than the public APIs' polite limits.
+EMULATOR_REQUESTS_PER_SECOND = 50.0
+
+
 @dataclass(frozen=True)
 class Endpoints:
+    """Where each provider is reached in this run, and how fast we may call it."""
+
     mode: str  # live, sample or replay: never auto
-    fred_graph: str
-    fred_api: str
-    treasury: str
-    nyfed: str
+    urls: Mapping[str, str]  # fred_graph, fred_api, treasury, nyfed, prices, sec → base URL
+    # None: every provider's own polite limit (live). The emulator's capacity otherwise.
+    requests_per_second: float | None = None
     data_dir: Path | None = None  # the data dir the emulator serves, if any
     fallback_reason: str | None = None  # why `auto` chose sample
 
@@ -38,15 +43,31 @@ class Endpoints:
     def warehouse_path(self) -> Path:
         return settings.warehouse_path(self.mode)
 
+    def client_options(self, provider: str) -> dict:
+        """Keyword arguments for a provider client's ``create``: its base URL and, if set, the rate."""
+        options: dict = {"base_url": self.urls[provider]}
+        if self.requests_per_second is not None:
+            options["requests_per_second"] = self.requests_per_second
+        return options
+
     @classmethod
     def live(cls) -> Endpoints:
-        return cls("live", fred.LIVE_GRAPH_BASE_URL, fred.LIVE_API_BASE_URL, treasury.LIVE_BASE_URL,
-                   nyfed.LIVE_BASE_URL)
+        return cls("live", LIVE_URLS)
 
     @classmethod
     def emulated(cls, mode: str, base_url: str, data_dir: Path | None, fallback_reason: str | None = None) -> Endpoints:
-        return cls(mode, base_url, base_url, f"{base_url}/services/api/fiscal_service", base_url,
-                   data_dir=data_dir, fallback_reason=fallback_reason)
+        urls = {name: base_url for name in LIVE_URLS} | {"treasury": f"{base_url}/services/api/fiscal_service"}
+        return cls(mode, urls, EMULATOR_REQUESTS_PER_SECOND, data_dir=data_dir, fallback_reason=fallback_reason)
+
+
+LIVE_URLS = {
+    "fred_graph": fred.LIVE_GRAPH_BASE_URL,
+    "fred_api": fred.LIVE_API_BASE_URL,
+    "treasury": treasury.LIVE_BASE_URL,
+    "nyfed": nyfed.LIVE_BASE_URL,
+    "prices": prices.LIVE_BASE_URL,
+    "sec": sec.LIVE_BASE_URL,
+}
 
 
 def probe_live(timeout: float = LIVE_PROBE_TIMEOUT_SECONDS) -> str | None:

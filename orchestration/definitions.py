@@ -12,7 +12,13 @@ from dagster_dlt import DagsterDltResource  # noqa: E402
 
 from orchestration.assets.dbt import dbt_models, dbt_resource  # noqa: E402
 from orchestration.assets.meta import run_record  # noqa: E402
-from orchestration.assets.sources import fred_assets, nyfed_assets, treasury_assets  # noqa: E402
+from orchestration.assets.sources import (  # noqa: E402
+    fred_assets,
+    nyfed_assets,
+    prices_assets,
+    sec_assets,
+    treasury_assets,
+)
 from orchestration.resources import default_faultlines_resource  # noqa: E402
 
 BUILD_JOB_NAME = "build_everything"
@@ -26,7 +32,7 @@ build_everything = define_asset_job(
 )
 
 defs = Definitions(
-    assets=[fred_assets, treasury_assets, nyfed_assets, dbt_models, run_record],
+    assets=[fred_assets, treasury_assets, nyfed_assets, prices_assets, sec_assets, dbt_models, run_record],
     jobs=[build_everything],
     executor=in_process_executor,  # also for `dagster asset materialize` and runs launched from the UI
     resources={

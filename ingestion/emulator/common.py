@@ -25,6 +25,8 @@ class Reply:
 
 
 Params = dict[str, str]
+# Routes that need the caller's User-Agent find it among the parameters under this name.
+USER_AGENT_PARAM = "__user_agent__"
 # A route answers (data dir, query parameters, named groups of its path pattern).
 Route = Callable[..., Reply]
 

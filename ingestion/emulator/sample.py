@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ingestion.sources.fred import CATALOG
 
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 5
 START = dt.date(2005, 1, 1)
 MANIFEST = "MANIFEST.json"
 
@@ -261,10 +261,11 @@ def generate(out: Path, seed: int = 42, end: dt.date | None = None) -> Path:
             "id": series_id, "title": info.title, "units": info.units, "frequency": info.frequency,
             "notes": "faultlines sample data: synthetic, not the real series.",
         }, indent=1))
-    from ingestion.emulator import sample_nyfed, sample_treasury  # they import this module's shapes
+    from ingestion.emulator import sample_equities, sample_nyfed, sample_treasury  # they use this module's shapes
 
     auctions = sample_treasury.generate(out, seed, end)
     sample_nyfed.generate(out, seed, end, auctions)
+    sample_equities.generate(out, seed, end)
     (out / MANIFEST).write_text(json.dumps({
         "generator_version": GENERATOR_VERSION, "seed": seed, "end": end.isoformat(), "synthetic": True,
     }, indent=1))

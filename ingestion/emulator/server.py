@@ -16,14 +16,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from ingestion.emulator import fred, nyfed, treasury
-from ingestion.emulator.common import Reply, Route
+from ingestion.emulator import fred, nyfed, prices, sec, treasury
+from ingestion.emulator.common import USER_AGENT_PARAM, Reply, Route
 
 log = logging.getLogger(__name__)
 
 # Every emulated endpoint: a full-match path pattern and the function that answers it.
 ROUTES: list[tuple[re.Pattern[str], Route]] = [
-    (re.compile(pattern), route) for pattern, route in [*fred.ROUTES, *treasury.ROUTES, *nyfed.ROUTES]
+    (re.compile(pattern), route) for pattern, route in [
+        *fred.ROUTES, *treasury.ROUTES, *nyfed.ROUTES, *prices.ROUTES, *sec.ROUTES]
 ]
 
 
@@ -61,6 +62,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
         url = urlsplit(self.path)
         params = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+        params[USER_AGENT_PARAM] = self.headers.get("User-Agent", "")
         self.server.requests.append(url.path)
         found = find_route(url.path)
         if fault := self.server.take_fault(url.path):

@@ -128,11 +128,11 @@ class FredClient:
 
     @classmethod
     def create(cls, graph_base_url: str = LIVE_GRAPH_BASE_URL, api_base_url: str = LIVE_API_BASE_URL,
-               api_key: str | None = None, timeout: float = 30.0, max_attempts: int = 5) -> FredClient:
-        limiter_kwargs = {"requests_per_second": REQUESTS_PER_SECOND, "timeout": timeout,
-                          "max_attempts": max_attempts}
-        return cls(graph=RestClient("FRED", graph_base_url, **limiter_kwargs),
-                   api=RestClient("FRED API", api_base_url, **limiter_kwargs),
+               api_key: str | None = None, timeout: float = 30.0, max_attempts: int = 5,
+               requests_per_second: float = REQUESTS_PER_SECOND) -> FredClient:
+        options = {"requests_per_second": requests_per_second, "timeout": timeout, "max_attempts": max_attempts}
+        return cls(graph=RestClient("FRED", graph_base_url, **options),
+                   api=RestClient("FRED API", api_base_url, **options),
                    api_key=api_key or None)
 
     def observations(self, series_id: str, start: dt.date, end: dt.date | None = None) -> list[dict]:

@@ -86,8 +86,9 @@ class NyFedClient:
     rest: RestClient
 
     @classmethod
-    def create(cls, base_url: str = LIVE_BASE_URL, timeout: float = 60.0, max_attempts: int = 5) -> NyFedClient:
-        return cls(RestClient("NY Fed Markets", base_url, requests_per_second=10, timeout=timeout,
+    def create(cls, base_url: str = LIVE_BASE_URL, timeout: float = 60.0, max_attempts: int = 5,
+               requests_per_second: float = 10.0) -> NyFedClient:
+        return cls(RestClient("NY Fed Markets", base_url, requests_per_second=requests_per_second, timeout=timeout,
                               max_attempts=max_attempts, headers={"Accept": "application/json"}))
 
     def get_json(self, path: str, params: dict | None = None, *keys: str) -> object:

@@ -85,10 +85,11 @@ class FiscalDataClient:
     rest: RestClient
 
     @classmethod
-    def create(cls, base_url: str = LIVE_BASE_URL, timeout: float = 60.0, max_attempts: int = 5) -> FiscalDataClient:
-        # No published limit: stay polite at 4 requests a second.
-        return cls(RestClient("Treasury Fiscal Data", base_url, requests_per_second=4, timeout=timeout,
-                              max_attempts=max_attempts))
+    def create(cls, base_url: str = LIVE_BASE_URL, timeout: float = 60.0, max_attempts: int = 5,
+               requests_per_second: float = 4.0) -> FiscalDataClient:
+        # No published limit: 4 requests a second is polite.
+        return cls(RestClient("Treasury Fiscal Data", base_url, requests_per_second=requests_per_second,
+                              timeout=timeout, max_attempts=max_attempts))
 
     def pages(self, dataset: Dataset, since: dt.date) -> Iterator[list[dict]]:
         """Every row with ``date_field >= since``, oldest first, one page at a time."""

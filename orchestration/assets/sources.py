@@ -12,7 +12,7 @@ from dagster_dlt.translator import DltResourceTranslatorData
 
 from ingestion import settings
 from ingestion.pipeline import make_pipeline
-from ingestion.sources import fred, nyfed, treasury
+from ingestion.sources import fred, nyfed, prices, sec, treasury
 from orchestration.assets.loading import load
 from orchestration.resources import FaultlinesResource
 
@@ -29,6 +29,11 @@ DESCRIPTIONS = {
     "nyfed/soma_bill_holdings": "Treasury bills the Fed holds, by CUSIP, at each SOMA as-of Wednesday (USD par).",
     "nyfed/reverse_repo_operations": "Reverse repo operation results (one row per operation; small-value "
                                      "exercises left out), USD.",
+    "prices/prices_daily": "Daily bars per ticker of the universe seed (open, high, low, close, adjusted close, "
+                           "volume), trade dates in New York; the day's partial bar is never loaded. The same "
+                           "responses fill raw_prices.dividends and raw_prices.splits.",
+    "sec/companies": "SEC EDGAR for the universe: companies (SIC, fiscal year end) from submissions, with "
+                     "raw_sec.filings and raw_sec.facts (net income, revenue, shares; every fact with its filed date).",
 }
 
 
@@ -51,7 +56,9 @@ def _placeholder_pipeline(provider: str):
             dagster_dlt_translator=RawTableTranslator())
 def fred_assets(context: AssetExecutionContext, dlt: DagsterDltResource, faultlines: FaultlinesResource) -> Iterator:
     endpoints = faultlines.endpoints
-    client = fred.FredClient.create(endpoints.fred_graph, endpoints.fred_api, api_key=os.environ.get("FRED_API_KEY"))
+    rate = endpoints.client_options("fred_graph")
+    client = fred.FredClient.create(rate.pop("base_url"), endpoints.urls["fred_api"],
+                                    api_key=os.environ.get("FRED_API_KEY"), **rate)
     yield from load(context, dlt, faultlines, "fred", fred.fred_source(client), ["observations", "series"])
 
 
@@ -59,13 +66,28 @@ def fred_assets(context: AssetExecutionContext, dlt: DagsterDltResource, faultli
             dagster_dlt_translator=RawTableTranslator())
 def treasury_assets(context: AssetExecutionContext, dlt: DagsterDltResource,
                     faultlines: FaultlinesResource) -> Iterator:
-    client = treasury.FiscalDataClient.create(faultlines.endpoints.treasury)
+    client = treasury.FiscalDataClient.create(**faultlines.endpoints.client_options("treasury"))
     yield from load(context, dlt, faultlines, "treasury", treasury.treasury_source(client), list(treasury.DATASETS))
 
 
 @dlt_assets(dlt_source=nyfed.nyfed_source(), dlt_pipeline=_placeholder_pipeline("nyfed"), name="nyfed",
             dagster_dlt_translator=RawTableTranslator())
 def nyfed_assets(context: AssetExecutionContext, dlt: DagsterDltResource, faultlines: FaultlinesResource) -> Iterator:
-    client = nyfed.NyFedClient.create(faultlines.endpoints.nyfed)
+    client = nyfed.NyFedClient.create(**faultlines.endpoints.client_options("nyfed"))
     yield from load(context, dlt, faultlines, "nyfed", nyfed.nyfed_source(client),
                     ["reference_rates", "soma_summary", "soma_bill_holdings", "reverse_repo_operations"])
+
+
+@dlt_assets(dlt_source=prices.prices_source(tickers=["AAPL"]), dlt_pipeline=_placeholder_pipeline("prices"),
+            name="prices", dagster_dlt_translator=RawTableTranslator())
+def prices_assets(context: AssetExecutionContext, dlt: DagsterDltResource, faultlines: FaultlinesResource) -> Iterator:
+    client = prices.ChartApiClient.create(**faultlines.endpoints.client_options("prices"))
+    yield from load(context, dlt, faultlines, "prices", prices.prices_source(client),
+                    ["prices_daily", "dividends", "splits"])
+
+
+@dlt_assets(dlt_source=sec.sec_source(companies=[]), dlt_pipeline=_placeholder_pipeline("sec"), name="sec",
+            dagster_dlt_translator=RawTableTranslator())
+def sec_assets(context: AssetExecutionContext, dlt: DagsterDltResource, faultlines: FaultlinesResource) -> Iterator:
+    client = sec.EdgarClient.create(**faultlines.endpoints.client_options("sec"))
+    yield from load(context, dlt, faultlines, "sec", sec.sec_source(client), ["companies", "filings", "facts"])

@@ -1,0 +1,59 @@
+"""The keyless chart API as the emulator serves it, from ``prices/<TICKER>.json`` (a chart response for all history).
+
+``/v8/finance/chart/<TICKER>?period1=&period2=&interval=1d&events=div,splits`` (or ``range=max``). Like the real
+edge it answers 429 "Too Many Requests" to clients that do not look like a browser, and 404 with the API's
+error body for an unknown ticker.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+from ingestion.emulator.common import USER_AGENT_PARAM, Params, Reply, Route
+
+
+def _error(code: str, description: str, status: int) -> Reply:
+    return Reply.json({"chart": {"result": None, "error": {"code": code, "description": description}}}, status)
+
+
+def chart(data_dir: Path, params: Params, ticker: str) -> Reply:
+    agent = params.get(USER_AGENT_PARAM, "")
+    if not agent.startswith("Mozilla/"):
+        return Reply.text("Edge: Too Many Requests", 429)
+    path = data_dir / "prices" / f"{ticker}.json"
+    if not path.is_file():
+        return _error("Not Found", "No data found, symbol may be delisted", 404)
+    if params.get("interval", "1d") != "1d":
+        return _error("Bad Request", "The emulator serves interval=1d only", 400)
+    payload = json.loads(path.read_text())
+    result = copy.deepcopy(payload["chart"]["result"][0])
+    if "period1" in params or "period2" in params:
+        try:
+            start, end = int(params.get("period1", 0)), int(params.get("period2", 2**40))
+        except ValueError:
+            return _error("Bad Request", "period1 and period2 must be unix seconds", 400)
+    elif params.get("range", "max") == "max":
+        start, end = 0, 2**40
+    else:
+        return _error("Bad Request", "The emulator serves range=max or period1/period2 only", 400)
+    keep = [i for i, stamp in enumerate(result.get("timestamp") or []) if start <= stamp < end]
+    result["timestamp"] = [result["timestamp"][i] for i in keep]
+    quote = result["indicators"]["quote"][0]
+    for field in list(quote):
+        quote[field] = [quote[field][i] for i in keep]
+    for series in result["indicators"].get("adjclose") or []:
+        series["adjclose"] = [series["adjclose"][i] for i in keep]
+    wanted = set(params.get("events", "").replace("|", ",").split(","))
+    events = result.pop("events", {}) or {}
+    kept_events = {}
+    for kind, flag in (("dividends", "div"), ("splits", "splits")):
+        if flag in wanted and events.get(kind):
+            kept_events[kind] = {k: v for k, v in events[kind].items() if start <= int(v["date"]) < end}
+    if kept_events:
+        result["events"] = kept_events
+    return Reply.json({"chart": {"result": [result], "error": None}})
+
+
+ROUTES: list[tuple[str, Route]] = [(r"/v8/finance/chart/(?P<ticker>[A-Za-z0-9.\-^=]+)", chart)]

@@ -1,0 +1,156 @@
+"""Daily market prices from the keyless chart API (``/v8/finance/chart/<TICKER>``) into ``raw_prices``.
+
+Traps (API-FORMATS.md §4a): the API answers 429 to non-browser User-Agents; timestamps are the session open
+in the exchange's time zone, so the trade date is taken there, never in UTC; arrays hold ``null`` for halted
+sessions; the last bar during market hours is a live partial bar and is never loaded (only bars dated before
+today in the exchange's zone); ``close`` is split-adjusted, ``adjclose`` also dividend-adjusted and restated
+by every new dividend (a full refresh re-reads it). One request per ticker, from a week before its last bar.
+The provider is a setting: another keyed provider can be added beside ``ChartApiClient``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import dlt
+import pyarrow as pa
+from dlt.sources import DltResource
+
+from ingestion.http import RestClient, SourceError
+from ingestion.universe import load_universe
+
+LIVE_BASE_URL = "https://query1.finance.yahoo.com"
+BROWSER_USER_AGENT = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+                      "Chrome/126.0 Safari/537.36")
+DEFAULT_START_DATE = dt.date(2005, 1, 1)
+REREAD_DAYS = 7
+BAR_SCHEMA = pa.schema([
+    ("ticker", pa.string()), ("trade_date", pa.date32()), ("open", pa.float64()), ("high", pa.float64()),
+    ("low", pa.float64()), ("close", pa.float64()), ("adj_close", pa.float64()), ("volume", pa.int64()),
+    ("currency", pa.string()),
+])
+
+
+class ChartFormatError(ValueError):
+    """A chart payload is not in the shape we know."""
+
+
+def parse_chart(payload: dict, ticker: str, before: dt.date | None = None) -> dict[str, list[dict]]:
+    """Bars, dividends and splits from one chart response; bars dated ``before`` or later are dropped."""
+    chart = payload.get("chart") or {}
+    if chart.get("error"):
+        raise ChartFormatError(f"{ticker}: {chart['error'].get('code')}: {chart['error'].get('description')}")
+    try:
+        result = chart["result"][0]
+        meta = result["meta"]
+        zone = ZoneInfo(meta.get("exchangeTimezoneName") or "America/New_York")
+        timestamps = result.get("timestamp") or []
+        quote = result["indicators"]["quote"][0]
+        adjclose = (result["indicators"].get("adjclose") or [{}])[0].get("adjclose") or [None] * len(timestamps)
+    except (KeyError, IndexError, TypeError) as exc:
+        raise ChartFormatError(f"{ticker}: not a chart response ({type(exc).__name__}: {exc})") from exc
+    digits = int(meta.get("priceHint") or 2) + 2
+
+    def rounded(value: float | None) -> float | None:
+        return None if value is None else round(value, digits)
+
+    bars = []
+    for i, stamp in enumerate(timestamps):
+        close = quote["close"][i]
+        trade_date = dt.datetime.fromtimestamp(stamp, zone).date()
+        if close is None or (before is not None and trade_date >= before):
+            continue
+        bars.append({"ticker": ticker, "trade_date": trade_date, "open": rounded(quote["open"][i]),
+                     "high": rounded(quote["high"][i]), "low": rounded(quote["low"][i]), "close": rounded(close),
+                     "adj_close": rounded(adjclose[i]), "volume": quote["volume"][i],
+                     "currency": meta.get("currency")})
+    events = result.get("events") or {}
+    dividends = [{"ticker": ticker, "ex_date": dt.datetime.fromtimestamp(int(e["date"]), zone).date(),
+                  "amount": e["amount"]} for e in (events.get("dividends") or {}).values()]
+    splits = [{"ticker": ticker, "split_date": dt.datetime.fromtimestamp(int(e["date"]), zone).date(),
+               "numerator": e["numerator"], "denominator": e["denominator"]}
+              for e in (events.get("splits") or {}).values()]
+    return {"prices_daily": bars, "dividends": dividends, "splits": splits}
+
+
+@dataclass
+class ChartApiClient:
+    rest: RestClient
+
+    @classmethod
+    def create(cls, base_url: str = LIVE_BASE_URL, timeout: float = 30.0, max_attempts: int = 6,
+               requests_per_second: float = 1.0) -> ChartApiClient:
+        # The edge refuses non-browser clients with 429; ≤ 1 request a second, backing off on 429.
+        return cls(RestClient("Prices (chart API)", base_url, requests_per_second=requests_per_second,
+                              timeout=timeout, max_attempts=max_attempts, backoff_seconds=2.0,
+                              headers={"User-Agent": BROWSER_USER_AGENT, "Accept": "application/json"}))
+
+    def history(self, ticker: str, start: dt.date, end: dt.date) -> dict:
+        path = f"/v8/finance/chart/{ticker}"
+        params = {"period1": _unix(start), "period2": _unix(end + dt.timedelta(days=1)), "interval": "1d",
+                  "events": "div,splits", "includePrePost": "false"}
+        response = self.rest.get(path, params)
+        try:
+            return response.json()
+        except json.JSONDecodeError as exc:
+            raise SourceError(self.rest.source, self.rest.describe(path, params), "the body is not JSON",
+                              "The chart API sent an error page; try again later.") from exc
+
+
+def _unix(day: dt.date) -> int:
+    return int(dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC).timestamp())
+
+
+def prices_source(client: ChartApiClient | None = None, tickers: Sequence[str] | None = None,
+                  start_date: dt.date = DEFAULT_START_DATE, today: dt.date | None = None):
+    client = client or ChartApiClient.create()
+    tickers = tuple(tickers or [c.ticker for c in load_universe()])
+    # Today in New York: its bar is still forming and is never loaded.
+    last_day = today or dt.datetime.now(ZoneInfo("America/New_York")).date()
+    event_hints = {
+        "dividends": dlt.mark.make_hints(table_name="dividends", write_disposition="merge",
+                                         primary_key=["ticker", "ex_date"]),
+        "splits": dlt.mark.make_hints(table_name="splits", write_disposition="merge",
+                                      primary_key=["ticker", "split_date"]),
+    }
+
+    def chart() -> Iterator:
+        """Bars into ``prices_daily``; the same responses' dividends and splits into their own tables."""
+        state = dlt.current.resource_state().setdefault("last_date", {})
+        for ticker in tickers:
+            last = state.get(ticker)
+            if last and _next_session(dt.date.fromisoformat(last)) >= last_day:
+                continue  # up to date: the next session's bar is not complete yet
+            start = dt.date.fromisoformat(last) - dt.timedelta(days=REREAD_DAYS) if last else start_date
+            payload = client.history(ticker, start, last_day)
+            try:
+                parsed = parse_chart(payload, ticker, before=last_day)
+            except ChartFormatError as exc:
+                raise SourceError(client.rest.source, f"GET {client.rest.base_url}/v8/finance/chart/{ticker}",
+                                  str(exc), "Check the ticker in dbt_project/seeds/universe.csv.") from exc
+            for kind, hints in event_hints.items():
+                if parsed[kind]:
+                    yield dlt.mark.with_hints(parsed[kind], hints, create_table_variant=True)
+            if parsed["prices_daily"]:
+                state[ticker] = max(b["trade_date"] for b in parsed["prices_daily"]).isoformat()
+                # An Arrow table: 5,000 bars per ticker skip dlt's row-by-row normalizer.
+                yield pa.Table.from_pylist(parsed["prices_daily"], schema=BAR_SCHEMA)
+
+    @dlt.source(name="prices", max_table_nesting=0)
+    def prices() -> list[DltResource]:
+        return [dlt.resource(chart, name="chart", table_name="prices_daily", write_disposition="merge",
+                             primary_key=["ticker", "trade_date"])]
+
+    return prices()
+
+
+def _next_session(day: dt.date) -> dt.date:
+    """The next weekday (holidays only make us ask once more than needed)."""
+    day += dt.timedelta(days=1)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day

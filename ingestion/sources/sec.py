@@ -1,0 +1,128 @@
+"""SEC EDGAR (keyless, but a declared User-Agent with a contact is mandatory): fundamentals for the universe.
+
+- ``facts``: from companyfacts, the tags the marts use (net income, revenue under its several tags, shares
+  outstanding), every fact kept with its ``filed`` date so the marts can avoid look-ahead. Facts are never
+  overwritten: restated values arrive as new facts under new accession numbers.
+- ``companies`` and ``filings``: from submissions (SIC code, fiscal year end; the filing list, with the 8-K
+  items that mark earnings releases).
+EDGAR allows 10 requests a second; more gets a 403 and a temporary block, so we stay under it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import dlt
+from dlt.sources import DltResource
+
+from ingestion.http import RestClient, SourceError
+from ingestion.universe import Company, load_universe
+
+LIVE_BASE_URL = "https://data.sec.gov"
+DEFAULT_CONTACT = "faultlines-user@example.com"
+TAGS = {
+    "us-gaap": ("NetIncomeLoss", "Revenues", "RevenueFromContractWithCustomerExcludingAssessedTax",
+                "RevenuesNetOfInterestExpense", "WeightedAverageNumberOfDilutedSharesOutstanding",
+                "EarningsPerShareDiluted"),
+    "dei": ("EntityCommonStockSharesOutstanding",),
+}
+
+
+def user_agent(contact: str | None = None) -> str:
+    """EDGAR wants "<app> <contact email>"; the contact comes from FAULTLINES_SEC_CONTACT."""
+    return f"faultlines {contact or os.environ.get('FAULTLINES_SEC_CONTACT') or DEFAULT_CONTACT}"
+
+
+def parse_companyfacts(payload: dict, cik: int) -> list[dict]:
+    """One row per fact of the tags we use. Keys: (cik, taxonomy, tag, unit, start, end, accn, val)."""
+    rows = []
+    for taxonomy, tags in TAGS.items():
+        for tag in tags:
+            concept = (payload.get("facts", {}).get(taxonomy) or {}).get(tag)
+            if not concept:
+                continue
+            for unit, facts in concept.get("units", {}).items():
+                for fact in facts:
+                    start = fact.get("start")
+                    rows.append({
+                        "cik": cik, "taxonomy": taxonomy, "tag": tag, "unit": unit,
+                        "period_start": dt.date.fromisoformat(start) if start else None,
+                        "period_end": dt.date.fromisoformat(fact["end"]), "val": float(fact["val"]),
+                        "accn": fact["accn"], "fy": fact.get("fy"), "fp": fact.get("fp"), "form": fact.get("form"),
+                        "filed": dt.date.fromisoformat(fact["filed"]), "frame": fact.get("frame"),
+                        # Dual-class issuers report two values for one (end, accn): the value is part of the key.
+                        "fact_key": "|".join(str(x) for x in (taxonomy, tag, unit, start or "", fact["end"],
+                                                             fact["accn"], fact["val"])),
+                    })
+    return rows
+
+
+def parse_submissions(payload: dict) -> tuple[dict, list[dict]]:
+    cik = int(payload["cik"])
+    company = {"cik": cik, "name": payload.get("name"), "sic": payload.get("sic"),
+               "sic_description": payload.get("sicDescription"), "fiscal_year_end": payload.get("fiscalYearEnd"),
+               "tickers": ",".join(payload.get("tickers") or []), "category": payload.get("category")}
+    recent = payload.get("filings", {}).get("recent", {})
+    columns = ("accessionNumber", "filingDate", "reportDate", "form", "items")
+    filings = [{"cik": cik, "accession_number": accn,
+                "filing_date": dt.date.fromisoformat(filed), "report_date": dt.date.fromisoformat(report)
+                if report else None, "form": form, "items": items or None}
+               for accn, filed, report, form, items in zip(*(recent.get(c, []) for c in columns), strict=True)]
+    return company, filings
+
+
+@dataclass
+class EdgarClient:
+    rest: RestClient
+
+    @classmethod
+    def create(cls, base_url: str = LIVE_BASE_URL, timeout: float = 60.0, max_attempts: int = 4,
+               requests_per_second: float = 8.0, contact: str | None = None) -> EdgarClient:
+        return cls(RestClient("SEC EDGAR", base_url, requests_per_second=requests_per_second, timeout=timeout,
+                              max_attempts=max_attempts,
+                              headers={"User-Agent": user_agent(contact), "Accept-Encoding": "gzip, deflate"}))
+
+    def document(self, path: str) -> dict:
+        response = self.rest.get(path)
+        try:
+            return response.json()
+        except json.JSONDecodeError as exc:
+            raise SourceError("SEC EDGAR", self.rest.describe(path), "the body is not JSON",
+                              "EDGAR sent an error page; check FAULTLINES_SEC_CONTACT and try later.") from exc
+
+
+def sec_source(client: EdgarClient | None = None, companies: Sequence[Company] | None = None):
+    client = client or EdgarClient.create()
+    companies = tuple(companies or load_universe())
+    fact_hints = dlt.mark.make_hints(table_name="facts", write_disposition="merge", primary_key=["cik", "fact_key"],
+                                     columns={"frame": {"data_type": "text"}})
+    filing_hints = dlt.mark.make_hints(table_name="filings", write_disposition="merge",
+                                       primary_key=["cik", "accession_number"])
+
+    def edgar() -> Iterator:
+        """Per company: its submissions (company row, filings) and its facts filed since the last load."""
+        state = dlt.current.resource_state().setdefault("last_filed", {})
+        for company in companies:
+            company_row, filings = parse_submissions(client.document(f"/submissions/{company.cik10}.json"))
+            yield company_row
+            last = state.get(str(company.cik))
+            new_filings = [f for f in filings if not last or f["filing_date"].isoformat() >= last]
+            if new_filings:
+                yield dlt.mark.with_hints(new_filings, filing_hints, create_table_variant=True)
+            facts = parse_companyfacts(client.document(f"/api/xbrl/companyfacts/{company.cik10}.json"), company.cik)
+            # Same-day filings can arrive after a load, so the last filing day is read again (merge dedupes).
+            new_facts = [f for f in facts if not last or f["filed"].isoformat() >= last]
+            if new_facts:
+                yield dlt.mark.with_hints(new_facts, fact_hints, create_table_variant=True)
+                state[str(company.cik)] = max(f["filed"] for f in facts).isoformat()
+
+    @dlt.source(name="sec", max_table_nesting=0)
+    def sec() -> list[DltResource]:
+        return [dlt.resource(edgar, name="edgar", table_name="companies", write_disposition="merge",
+                             primary_key="cik", columns={"category": {"data_type": "text"}})]
+
+    return sec()
