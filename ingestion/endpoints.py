@@ -124,6 +124,7 @@ def open_endpoints(mode: str, data_dir: Path | None = None, seed: int = settings
             raise settings.SettingsError("replay mode needs --data-dir DIR (a data dir in the emulator layout)")
         served = Path(data_dir)
     else:
-        served = ensure_sample_data(Path(data_dir) if data_dir else settings.sample_data_dir(seed), seed)
+        served = ensure_sample_data(Path(data_dir) if data_dir else settings.sample_data_dir(seed), seed,
+                                    settings.sample_end_date())
     with Emulator(served) as emulator:
         yield Endpoints.emulated(mode, emulator.base_url, emulator.data_dir, fallback_reason)

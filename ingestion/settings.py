@@ -7,6 +7,7 @@ also points dlt and Dagster at project-local folders, so nothing lands in ``~/.d
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -60,6 +61,17 @@ def warehouse_path(mode: str) -> Path:
 def sample_data_dir(seed: int = DEFAULT_SAMPLE_SEED) -> Path:
     """Where `sample` mode generates its synthetic data (a cache: safe to delete)."""
     return home() / "sample-data" / f"seed-{seed}"
+
+
+def sample_end_date() -> dt.date:
+    """The last day of the sample data: today, unless FAULTLINES_SAMPLE_END pins it (reproducible demos, tests)."""
+    pinned = os.environ.get("FAULTLINES_SAMPLE_END")
+    if not pinned:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(pinned)
+    except ValueError as exc:
+        raise SettingsError(f"FAULTLINES_SAMPLE_END={pinned!r} is not a date (YYYY-MM-DD)") from exc
 
 
 def configure_environment() -> None:

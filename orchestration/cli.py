@@ -258,6 +258,35 @@ def sample(
 
 
 @app.command()
+def record(
+    out_dir: Annotated[Path, typer.Option("--out", help="the data dir to write (emulator layout)")],
+    from_base_url: Annotated[str | None, typer.Option(help="record from this emulator, not the live APIs")] = None,
+) -> None:
+    """Fetch every source once, from scratch, and save the answers as a data dir that replay mode rebuilds from."""
+    from ingestion.emulator.record import record as record_data_dir
+    from ingestion.endpoints import EMULATOR_REQUESTS_PER_SECOND, LIVE_URLS, probe_emulator
+    from ingestion.http import SourceError
+
+    if from_base_url:
+        if reason := probe_emulator(from_base_url):
+            raise fail(reason)
+        upstreams = {name: from_base_url.rstrip("/") for name in (*LIVE_URLS, "treasury_host")}
+        rate, label = EMULATOR_REQUESTS_PER_SECOND, from_base_url
+    else:
+        upstreams = {**LIVE_URLS, "treasury_host": LIVE_URLS["treasury"].split("/services/")[0]}
+        rate, label = None, "live"
+    if out_dir.exists() and any(out_dir.iterdir()):
+        raise fail(f"{out_dir} is not empty: record into a new folder")
+    with err.status(f"recording from {label}…"):
+        try:
+            files = record_data_dir(out_dir, upstreams, rate, label)
+        except SourceError as exc:
+            raise fail(str(exc), 1) from None
+    out.print(f"recorded {len(files)} files from {label} into {out_dir}")
+    out.print(f"rebuild from them: faultlines run --mode replay --data-dir {out_dir}")
+
+
+@app.command()
 def emulator(
     data_dir: Annotated[Path, typer.Option(help="data dir in the emulator layout (see ingestion/emulator/README.md)")],
     port: Annotated[int, typer.Option(help="port on 127.0.0.1 (0 = any free port)")] = 0,

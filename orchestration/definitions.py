@@ -8,17 +8,10 @@ from ingestion import settings
 settings.configure_environment()  # before dlt and Dagster read their folders from the environment
 
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor  # noqa: E402
-from dagster_dlt import DagsterDltResource  # noqa: E402
 
 from orchestration.assets.dbt import dbt_models, dbt_resource  # noqa: E402
 from orchestration.assets.meta import run_record  # noqa: E402
-from orchestration.assets.sources import (  # noqa: E402
-    fred_assets,
-    nyfed_assets,
-    prices_assets,
-    sec_assets,
-    treasury_assets,
-)
+from orchestration.assets.sources import PROVIDER_ASSETS  # noqa: E402
 from orchestration.resources import default_faultlines_resource  # noqa: E402
 
 BUILD_JOB_NAME = "build_everything"
@@ -32,11 +25,10 @@ build_everything = define_asset_job(
 )
 
 defs = Definitions(
-    assets=[fred_assets, treasury_assets, nyfed_assets, prices_assets, sec_assets, dbt_models, run_record],
+    assets=[*PROVIDER_ASSETS, dbt_models, run_record],
     jobs=[build_everything],
     executor=in_process_executor,  # also for `dagster asset materialize` and runs launched from the UI
     resources={
-        "dlt": DagsterDltResource(),
         "dbt": dbt_resource(),
         "faultlines": default_faultlines_resource(),
     },

@@ -48,3 +48,21 @@ def reference_dir() -> Path:
     if not REFERENCE_DIR.is_dir():
         pytest.skip("../shared/reference is not here (it is never committed)")
     return REFERENCE_DIR
+
+
+@pytest.fixture(scope="session")
+def replay_build(sample_dir):
+    """The real Dagster job run twice over the sample data in replay mode: (first result, second result, warehouse).
+
+    Shared by the tests that inspect a whole build, because a build is the slowest thing the suite does.
+    """
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import BUILD_JOB_NAME, defs
+
+    instance = DagsterInstance.ephemeral()
+    job = defs.resolve_job_def(BUILD_JOB_NAME)
+    config = {"resources": {"faultlines": {"config": {"mode": "replay", "data_dir": str(sample_dir)}}}}
+    first = job.execute_in_process(instance=instance, run_config=config)
+    second = job.execute_in_process(instance=instance, run_config=config)
+    return first, second, settings.warehouse_path("replay")

@@ -78,18 +78,27 @@ def fred_series_observations(data_dir: Path, params: Params) -> Reply:
         return _fred_api_error("Bad Request.  Variable limit or offset is not an integer.")
     if not 1 <= limit <= 100000 or offset < 0:
         return _fred_api_error("Bad Request.  Variable limit is not between 1 and 100000.")
-    rows = [(d, v) for d, v in read_fred_csv(path) if _in_window(d, start, end)]
+    today = dt.date.today().isoformat()
+    vintages = data_dir / "fred" / "vintages" / f"{series_id}.json"
+    if ("realtime_start" in params or "realtime_end" in params) and vintages.is_file():
+        # ALFRED: every vintage whose validity window meets [realtime_start, realtime_end].
+        real_start, real_end = params.get("realtime_start", today), params.get("realtime_end", today)
+        rows = [(o["date"], o["value"], o["realtime_start"], o["realtime_end"])
+                for o in json.loads(vintages.read_text())["observations"]
+                if _in_window(o["date"], start, end) and o["realtime_start"] <= real_end
+                and o["realtime_end"] >= real_start]
+    else:
+        rows = [(d, v, today, today) for d, v in read_fred_csv(path) if _in_window(d, start, end)]
     if params.get("sort_order") == "desc":
         rows.reverse()
-    today = dt.date.today().isoformat()
     page = rows[offset:offset + limit]
     return Reply.json({
         "realtime_start": today, "realtime_end": today,
         "observation_start": start or "1776-07-04", "observation_end": end or "9999-12-31",
         "units": "lin", "output_type": 1, "file_type": "json", "order_by": "observation_date",
         "sort_order": params.get("sort_order", "asc"), "count": len(rows), "offset": offset, "limit": limit,
-        "observations": [{"realtime_start": today, "realtime_end": today, "date": d,
-                          "value": v if v not in ("",) else "."} for d, v in page],
+        "observations": [{"realtime_start": rs, "realtime_end": re_, "date": d, "value": v or "."}
+                         for d, v, rs, re_ in page],
     })
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ingestion.sources.fred import CATALOG
 
-GENERATOR_VERSION = 5
+GENERATOR_VERSION = 7
 START = dt.date(2005, 1, 1)
 MANIFEST = "MANIFEST.json"
 
@@ -159,6 +159,10 @@ GDP_USD_BN = piecewise_linear([
     ("2005-01-01", 12_800), ("2008-07-01", 14_900), ("2009-04-01", 14_400), ("2019-10-01", 21_900),
     ("2020-04-01", 19_900), ("2021-10-01", 24_300), ("2025-07-01", 31_100), ("2026-10-01", 32_500),
 ])
+TEN_YEAR_PCT = piecewise_linear([
+    ("2005-01-01", 4.2), ("2007-06-30", 5.1), ("2008-12-31", 2.2), ("2012-07-31", 1.5), ("2018-10-31", 3.2),
+    ("2020-08-01", 0.55), ("2022-10-31", 4.2), ("2023-10-19", 4.95), ("2025-01-15", 4.75), ("2026-11-30", 4.1),
+])
 BANK_ASSETS_USD_BN = piecewise_linear([
     ("2005-01-01", 8_500), ("2008-10-31", 12_300), ("2019-12-31", 18_000), ("2021-12-31", 23_000),
     ("2025-10-31", 24_500), ("2026-11-30", 25_200),
@@ -230,14 +234,103 @@ def generate_series(series_id: str, end: dt.date, seed: int) -> list[tuple[dt.da
         "EFFR": lambda: business_daily(START, effr_pct),
         "RRPONTSYD": lambda: business_daily(START, rrp_bn),
         "IORB": lambda: [(d, iorb_pct(d)) for d in days(dt.date(2021, 7, 29), end)],
+        "TGCRRATE": lambda: business_daily(dt.date(2018, 4, 2), lambda d: round(sofr_pct(d) - 0.01, 2)),
+        "IOER": lambda: [(d, FED_FUNDS_UPPER(d)) for d in days(dt.date(2008, 10, 9), min(end, dt.date(2021, 7, 28)))],
+        "DFEDTARU": lambda: [(d, FED_FUNDS_UPPER(d)) for d in days(dt.date(2008, 12, 16), end)],
+        "DFEDTARL": lambda: [(d, FED_FUNDS_UPPER(d) - 0.25) for d in days(dt.date(2008, 12, 16), end)],
+        "DFF": lambda: _seven_day(business_daily(START, effr_pct)),
+        "DTB3": lambda: business_daily(START, lambda d: round(max(0.01, FED_FUNDS_UPPER(d) - 0.3
+                                                                  + rng.gauss(0, 0.03)), 2)),
+        "DGS10": lambda: business_daily(START, lambda d: round(TEN_YEAR_PCT(d) + rng.gauss(0, 0.05), 2)),
+        "WDTGAL": lambda: [(d, round(v)) for d, v in weekly(TGA_USD_MN, 0.08)],
     }
     if series_id not in generators:
         raise KeyError(f"the sample generator has no shape for {series_id}")
     return generators[series_id]()
 
 
+def _seven_day(business: list[tuple[dt.date, float | None]]) -> list[tuple[dt.date, float | None]]:
+    """A 7-day series from a business-day one: weekends and holidays repeat the last value (like DFF)."""
+    out, last = [], None
+    by_day = dict(business)
+    for day in days(business[0][0], business[-1][0]):
+        value = by_day.get(day)
+        last = value if value is not None else last
+        out.append((day, last))
+    return out
+
+
 def _month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
+
+
+# Series taken from the other providers' sample data, so the samples agree with each other.
+DERIVED = ("WSHOBL", "TREAST", "GFDEBTN")
+
+
+def derived_series(out: Path, end: dt.date) -> dict[str, list[tuple[dt.date, float | None]]]:
+    """WSHOBL and TREAST from the SOMA sample (H.4.1 reports SOMA), GFDEBTN from the MSPD sample."""
+    summary = json.loads((out / "nyfed" / "soma" / "summary.json").read_text())["soma"]["summary"]
+
+    def usd_mn(row: dict, *fields: str) -> float:
+        return round(sum(float(row[f] or 0) for f in fields) / 1e6)
+
+    weekly = sorted((dt.date.fromisoformat(r["asOfDate"]), r) for r in summary)
+    mspd = json.loads((out / "treasury" / "v1__debt__mspd__mspd_table_1.json").read_text())["data"]
+    quarter_ends = {dt.date.fromisoformat(r["record_date"]): float(r["total_mil_amt"]) for r in mspd
+                    if r["security_type_desc"] == "Total Public Debt Outstanding"
+                    and r["record_date"][5:7] in ("03", "06", "09", "12")}
+    return {
+        "WSHOBL": [(d, usd_mn(r, "bills")) for d, r in weekly],
+        "TREAST": [(d, usd_mn(r, "bills", "notesbonds", "tips", "frn", "tipsInflationCompensation"))
+                   for d, r in weekly],
+        # Dated the quarter's first day, published about three months after the quarter ends.
+        "GFDEBTN": [(dt.date(q.year, q.month - 2, 1), round(v)) for q, v in sorted(quarter_ends.items())
+                    if q + dt.timedelta(days=90) <= end],
+    }
+
+
+# Revised series and their release schedule: (days after the observation date, revision size) per estimate.
+VINTAGE_SCHEDULES = {
+    "GDP": [(120, 0.006), (150, 0.003), (180, 0.0)],  # advance, second, third estimate
+    "TLAACBW027SBOG": [(9, 0.004), (37, 0.0)],  # H.8: first print, then the benchmarked value
+}
+FOREVER = "9999-12-31"
+
+
+def write_vintages(fred_dir: Path, end: dt.date, seed: int) -> None:
+    """ALFRED-style vintages for the revised series, and the series CSV rewritten to what is current at ``end``.
+
+    ``fred/vintages/<ID>.json`` holds observations with ``realtime_start``/``realtime_end``, as the API returns
+    them with ``realtime_start=1776-07-04&realtime_end=9999-12-31``.
+    """
+    (fred_dir / "vintages").mkdir(exist_ok=True)
+    for series_id, schedule in VINTAGE_SCHEDULES.items():
+        rng = _rng(seed, f"vintages-{series_id}")
+        final = [(dt.date.fromisoformat(d), float(v)) for d, v in
+                 (line.split(",") for line in (fred_dir / f"{series_id}.csv").read_text().splitlines()[1:])
+                 if v != "."]
+        observations, current = [], []
+        for day, value in final:
+            releases = [(day + dt.timedelta(days=lag), value * (1 + rng.gauss(0, size) if size else 1))
+                        for lag, size in schedule if day + dt.timedelta(days=lag) <= end]
+            if not releases:
+                releases = [(end, value)]  # published before the schedule says: a single vintage
+            for i, (released, estimate) in enumerate(releases):
+                until = (releases[i + 1][0] - dt.timedelta(days=1)).isoformat() if i + 1 < len(releases) else FOREVER
+                observations.append({"realtime_start": released.isoformat(), "realtime_end": until,
+                                     "date": day.isoformat(), "value": f"{estimate:.4f}"})
+            current.append((day, round(releases[-1][1], 4)))
+        (fred_dir / "vintages" / f"{series_id}.json").write_text(json.dumps({"observations": observations}))
+        _write_series(fred_dir, series_id, current)
+
+
+def _write_series(fred_dir: Path, series_id: str, rows: list[tuple[dt.date, float | None]]) -> None:
+    with (fred_dir / f"{series_id}.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["observation_date", series_id])
+        for day, value in rows:
+            writer.writerow([day.isoformat(), _format(value)])
 
 
 def _format(value: float | None) -> str:
@@ -252,11 +345,8 @@ def generate(out: Path, seed: int = 42, end: dt.date | None = None) -> Path:
     fred_dir = out / "fred"
     (fred_dir / "series").mkdir(parents=True, exist_ok=True)
     for series_id, info in CATALOG.items():
-        with (fred_dir / f"{series_id}.csv").open("w", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(["observation_date", series_id])
-            for day, value in generate_series(series_id, end, seed):
-                writer.writerow([day.isoformat(), _format(value)])
+        if series_id not in DERIVED:
+            _write_series(fred_dir, series_id, generate_series(series_id, end, seed))
         (fred_dir / "series" / f"{series_id}.json").write_text(json.dumps({
             "id": series_id, "title": info.title, "units": info.units, "frequency": info.frequency,
             "notes": "faultlines sample data: synthetic, not the real series.",
@@ -266,6 +356,9 @@ def generate(out: Path, seed: int = 42, end: dt.date | None = None) -> Path:
     auctions = sample_treasury.generate(out, seed, end)
     sample_nyfed.generate(out, seed, end, auctions)
     sample_equities.generate(out, seed, end)
+    for series_id, rows in derived_series(out, end).items():
+        _write_series(fred_dir, series_id, rows)
+    write_vintages(fred_dir, end, seed)
     (out / MANIFEST).write_text(json.dumps({
         "generator_version": GENERATOR_VERSION, "seed": seed, "end": end.isoformat(), "synthetic": True,
     }, indent=1))

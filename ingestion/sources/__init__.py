@@ -1,0 +1,47 @@
+"""The providers, and how each one's dlt source is built for a run's endpoints (live, emulator or record proxy)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from ingestion.sources import fred, nyfed, prices, sec, treasury
+
+if TYPE_CHECKING:
+    from ingestion.endpoints import Endpoints
+
+
+def _fred(endpoints: Endpoints):
+    options = endpoints.client_options("fred_graph")
+    client = fred.FredClient.create(options.pop("base_url"), endpoints.urls["fred_api"],
+                                    api_key=os.environ.get("FRED_API_KEY"), **options)
+    return fred.fred_source(client)
+
+
+def _treasury(endpoints: Endpoints):
+    return treasury.treasury_source(treasury.FiscalDataClient.create(**endpoints.client_options("treasury")))
+
+
+def _nyfed(endpoints: Endpoints):
+    return nyfed.nyfed_source(nyfed.NyFedClient.create(**endpoints.client_options("nyfed")))
+
+
+def _prices(endpoints: Endpoints):
+    return prices.prices_source(prices.ChartApiClient.create(**endpoints.client_options("prices")))
+
+
+def _sec(endpoints: Endpoints):
+    return sec.sec_source(sec.EdgarClient.create(**endpoints.client_options("sec")))
+
+
+# provider → builds its dlt source for the run's endpoints
+SOURCES: dict[str, Callable] = {"fred": _fred, "treasury": _treasury, "nyfed": _nyfed, "prices": _prices, "sec": _sec}
+# provider → the raw tables it fills
+TABLES: dict[str, list[str]] = {
+    "fred": ["observations", "series", "vintages"],
+    "treasury": list(treasury.DATASETS),
+    "nyfed": ["reference_rates", "soma_summary", "soma_bill_holdings", "reverse_repo_operations"],
+    "prices": ["prices_daily", "dividends", "splits"],
+    "sec": ["companies", "filings", "facts"],
+}

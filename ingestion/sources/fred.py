@@ -35,6 +35,9 @@ DEFAULT_START_DATE = dt.date(2005, 1, 1)
 # FRED tightened its limit to about 2 requests a second per client in 2026.
 REQUESTS_PER_SECOND = 2.0
 API_PAGE_LIMIT = 100_000
+ALFRED_BEGINNING, ALFRED_FOREVER = "1776-07-04", "9999-12-31"
+# Series FRED revises often enough that the marts need their vintages (backtests without look-ahead).
+VINTAGE_SERIES = ("GDP", "TLAACBW027SBOG")
 
 
 @dataclass(frozen=True)
@@ -45,8 +48,8 @@ class SeriesInfo:
     frequency: str
 
 
-# The units FRED publishes today. FRED has re-based units before (WRESBAL and WTREGEN went from billions
-# to millions), so with an API key the live metadata wins; the staging model scales by this column.
+# Every series METRICS.md uses, with the units FRED publishes today. FRED has re-based units before (WRESBAL
+# and WTREGEN went from billions to millions), so with an API key the live metadata wins; staging scales by it.
 CATALOG: dict[str, SeriesInfo] = {
     s.series_id: s
     for s in [
@@ -65,6 +68,21 @@ CATALOG: dict[str, SeriesInfo] = {
         SeriesInfo("GDP", "Gross Domestic Product", "Billions of Dollars", "Quarterly"),
         SeriesInfo("TLAACBW027SBOG", "Total assets, all commercial banks", "Billions of U.S. Dollars",
                    "Weekly, Ending Wednesday"),
+        SeriesInfo("TGCRRATE", "Tri-Party General Collateral Rate", "Percent", "Daily"),
+        SeriesInfo("IOER", "Interest Rate on Excess Reserves (until 2021-07-28)", "Percent", "Daily, 7-Day"),
+        SeriesInfo("DFEDTARU", "Federal Funds Target Range - Upper Limit", "Percent", "Daily, 7-Day"),
+        SeriesInfo("DFEDTARL", "Federal Funds Target Range - Lower Limit", "Percent", "Daily, 7-Day"),
+        SeriesInfo("DFF", "Federal Funds Effective Rate (7-day)", "Percent", "Daily, 7-Day"),
+        SeriesInfo("DTB3", "3-Month Treasury Bill Secondary Market Rate, Discount Basis", "Percent", "Daily"),
+        SeriesInfo("DGS10", "Market Yield on U.S. Treasury Securities at 10-Year Constant Maturity", "Percent",
+                   "Daily"),
+        SeriesInfo("WDTGAL", "Treasury General Account (Wednesday level)", "Millions of Dollars",
+                   "Weekly, As of Wednesday"),
+        SeriesInfo("WSHOBL", "Securities held outright: U.S. Treasury bills (Wednesday level)", "Millions of Dollars",
+                   "Weekly, As of Wednesday"),
+        SeriesInfo("TREAST", "Securities held outright: U.S. Treasury securities (Wednesday level)",
+                   "Millions of Dollars", "Weekly, As of Wednesday"),
+        SeriesInfo("GFDEBTN", "Federal Debt: Total Public Debt", "Millions of Dollars", "Quarterly, End of Period"),
     ]
 }
 DEFAULT_SERIES: tuple[str, ...] = tuple(CATALOG)
@@ -150,25 +168,37 @@ class FredClient:
                               "FRED changed its CSV format or sent an error page; check the URL in a browser.") \
                 from exc
 
-    def _observations_api(self, series_id: str, start: dt.date, end: dt.date | None) -> list[dict]:
+    def _observations_api(self, series_id: str, start: dt.date, end: dt.date | None,
+                          extra: dict | None = None) -> list[dict]:
+        """Every observation, following ``count``/``offset`` paging; ``extra`` adds e.g. ALFRED's realtime window."""
         path = "/fred/series/observations"
         rows: list[dict] = []
         offset = 0
         while True:
             params = {"series_id": series_id, "api_key": self.api_key, "file_type": "json",
-                      "observation_start": start.isoformat(), "limit": API_PAGE_LIMIT, "offset": offset}
+                      "observation_start": start.isoformat(), "limit": API_PAGE_LIMIT, "offset": offset,
+                      **(extra or {})}
             if end:
                 params["observation_end"] = end.isoformat()
             payload = self._json(path, params)
             try:
                 page = parse_observations_json(payload, series_id)
-            except FredFormatError as exc:
+                if extra:  # vintages: keep each observation's validity window
+                    page = [{**row, "realtime_start": dt.date.fromisoformat(o["realtime_start"]),
+                             "realtime_end": dt.date.fromisoformat(o["realtime_end"])}
+                            for row, o in zip(page, payload["observations"], strict=True)]
+            except (FredFormatError, KeyError, ValueError) as exc:
                 raise SourceError("FRED API", self.api.describe(path, params), str(exc),
                                   "FRED changed its JSON format; see ingestion/sources/fred.py.") from exc
             rows.extend(page)
             offset += len(page)
             if not page or offset >= int(payload.get("count", 0)):
                 return rows
+
+    def vintages(self, series_id: str, start: dt.date) -> list[dict]:
+        """ALFRED: every published vintage of every observation (needs an API key)."""
+        return self._observations_api(series_id, start, None,
+                                      {"realtime_start": ALFRED_BEGINNING, "realtime_end": ALFRED_FOREVER})
 
     def series_info(self, series_id: str) -> SeriesInfo:
         """Series metadata from the API when a key is set, otherwise from the catalog."""
@@ -228,9 +258,37 @@ def fred_source(client: FredClient | None = None, series_ids: Sequence[str] = DE
                 state[series_id] = max(r["date"] for r in rows).isoformat()
                 yield [{"series_id": series_id, **r} for r in rows]
 
+    def vintages() -> Iterator[list[dict]]:
+        """ALFRED vintages as (series, date, realtime_start, realtime_end); only with an API key.
+
+        Loaded: vintages newer than the last load, and the previously open vintages a new one has closed
+        (their ``realtime_end`` changed), so a run with nothing new loads nothing.
+        """
+        if not client.api_key:
+            return
+        state = dlt.current.resource_state()
+        last_start = state.setdefault("last_realtime_start", {})
+        open_rows = state.setdefault("open", {})  # series → {date: realtime_start of its open vintage}
+        for series_id in (s for s in VINTAGE_SERIES if s in series_ids):
+            rows = client.vintages(series_id, start_date)
+            last, was_open = last_start.get(series_id, ""), open_rows.get(series_id, {})
+            changed = [r for r in rows if r["realtime_start"].isoformat() > last
+                       or (was_open.get(r["date"].isoformat()) == r["realtime_start"].isoformat()
+                           and r["realtime_end"].isoformat() != ALFRED_FOREVER)]
+            if changed:
+                last_start[series_id] = max(r["realtime_start"] for r in rows).isoformat()
+                open_rows[series_id] = {r["date"].isoformat(): r["realtime_start"].isoformat() for r in rows
+                                        if r["realtime_end"].isoformat() == ALFRED_FOREVER}
+                yield [{"series_id": series_id, **r} for r in changed]
+
     @dlt.source(name="fred", max_table_nesting=0)
     def fred() -> list[DltResource]:
         return [
+            dlt.resource(vintages, name="vintages", write_disposition="merge",
+                         primary_key=["series_id", "date", "realtime_start"],
+                         columns={"date": {"data_type": "date"}, "realtime_start": {"data_type": "date"},
+                                  "realtime_end": {"data_type": "date"}, "value": {"data_type": "double"},
+                                  "series_id": {"data_type": "text"}}),
             dlt.resource(series, name="series", write_disposition="merge", primary_key="series_id"),
             dlt.resource(observations, name="observations", write_disposition="merge",
                          primary_key=["series_id", "date"],

@@ -1,25 +1,25 @@
-"""The raw layer: one dlt source per provider, each table a Dagster asset keyed ``raw_<provider>/<table>``.
+"""The raw layer: one Dagster multi-asset per provider, one asset per raw table, keyed ``raw_<provider>/<table>``.
 
-Those keys are the ones the dbt sources declare, so the graph runs unbroken from API to mart.
+Those keys are the ones the dbt sources declare, so the graph runs unbroken from API to mart. (dagster-dlt
+maps one dlt resource to one asset; one chart response fills three tables and one EDGAR pass three more, so
+the table assets are declared here from ``ingestion.sources.TABLES``.)
 """
 
-import os
 from collections.abc import Iterator
 
-from dagster import AssetExecutionContext, AssetKey, AssetSpec
-from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
-from dagster_dlt.translator import DltResourceTranslatorData
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
-from ingestion import settings
-from ingestion.pipeline import make_pipeline
-from ingestion.sources import fred, nyfed, prices, sec, treasury
-from orchestration.assets.loading import load
+from ingestion.pipeline import make_pipeline, rows_loaded
+from ingestion.sources import SOURCES, TABLES, treasury
+from orchestration import meta
 from orchestration.resources import FaultlinesResource
 
 DESCRIPTIONS = {
     "fred/observations": "FRED observations, one row per (series_id, date) in the series' own units. Loaded "
                          "incrementally per series (only dates after the last one loaded).",
     "fred/series": "FRED series metadata: title, units, frequency. Units decide how staging scales each series.",
+    "fred/vintages": "ALFRED vintages of the revised series (GDP, bank assets): one row per (series_id, date, "
+                     "realtime_start) with its realtime_end. Loaded only when FRED_API_KEY is set.",
     **{f"treasury/{d.table}": f"{d.description} Merged on ({', '.join(d.primary_key)}); re-reads the last "
                               f"{d.lookback_days} days of `{d.date_field}` because Treasury re-issues rows."
        for d in treasury.DATASETS.values()},
@@ -30,64 +30,42 @@ DESCRIPTIONS = {
     "nyfed/reverse_repo_operations": "Reverse repo operation results (one row per operation; small-value "
                                      "exercises left out), USD.",
     "prices/prices_daily": "Daily bars per ticker of the universe seed (open, high, low, close, adjusted close, "
-                           "volume), trade dates in New York; the day's partial bar is never loaded. The same "
-                           "responses fill raw_prices.dividends and raw_prices.splits.",
-    "sec/companies": "SEC EDGAR for the universe: companies (SIC, fiscal year end) from submissions, with "
-                     "raw_sec.filings and raw_sec.facts (net income, revenue, shares; every fact with its filed date).",
+                           "volume), trade dates in New York; the day's partial bar is never loaded.",
+    "prices/dividends": "Cash dividends per (ticker, ex_date), from the same chart responses as the bars.",
+    "prices/splits": "Stock splits per (ticker, split_date), from the same chart responses as the bars.",
+    "sec/companies": "SEC EDGAR submissions: one row per CIK of the universe (SIC code, fiscal year end).",
+    "sec/filings": "SEC EDGAR filings per CIK (form, dates, 8-K items); item 2.02 marks earnings releases.",
+    "sec/facts": "SEC EDGAR XBRL facts (net income, revenue, shares outstanding), each with its filed date.",
 }
 
 
-class RawTableTranslator(DagsterDltTranslator):
-    """dlt resources become ``raw_<source>/<table>``, grouped by provider."""
+def provider_assets(provider: str):
+    """Load one provider from the run's endpoints into its raw schema; one materialization per table."""
+    specs = [AssetSpec(AssetKey([f"raw_{provider}", table]), group_name=provider, kinds={"dlt", "duckdb"},
+                       description=DESCRIPTIONS[f"{provider}/{table}"]) for table in TABLES[provider]]
 
-    def get_asset_spec(self, data: DltResourceTranslatorData) -> AssetSpec:
-        spec = super().get_asset_spec(data)
-        source, table = data.resource.source_name, data.resource.table_name
-        return spec.replace_attributes(key=AssetKey([f"raw_{source}", table]), deps=[], group_name=source,
-                                       description=DESCRIPTIONS.get(f"{source}/{table}", spec.description))
+    @multi_asset(name=provider, specs=specs)
+    def load_provider(context: AssetExecutionContext, faultlines: FaultlinesResource) -> Iterator[MaterializeResult]:
+        tables = TABLES[provider]
+        pipeline = make_pipeline(provider, faultlines.warehouse_path)
+        with faultlines.connect() as con:
+            before = meta.table_counts(con, f"raw_{provider}", tables)
+        source = SOURCES[provider](faultlines.endpoints)
+        pipeline.run(source, refresh="drop_sources" if faultlines.full_refresh else None).raise_on_failed_jobs()
+        fetched = rows_loaded(pipeline)
+        with faultlines.connect() as con:
+            after = meta.table_counts(con, f"raw_{provider}", tables)
+            meta.record_loads(con, context.run.run_id, provider, faultlines.endpoints.mode, tables, fetched, before,
+                              after)
+        for table in tables:
+            yield MaterializeResult(asset_key=AssetKey([f"raw_{provider}", table]), metadata={
+                "rows_fetched": fetched.get(table, 0), "rows_added": after[table] - before[table],
+                "rows_in_table": after[table], "mode": faultlines.endpoints.mode,
+                "warehouse": str(faultlines.warehouse_path)})
+        context.log.info(f"{provider}: fetched {sum(fetched.values())} rows, "
+                         f"{sum(after.values()) - sum(before.values())} new")
 
-
-def _placeholder_pipeline(provider: str):
-    # Definition-time only: each run swaps in its mode's endpoints and warehouse file.
-    return make_pipeline(provider, settings.warehouse_path("sample"))
-
-
-@dlt_assets(dlt_source=fred.fred_source(), dlt_pipeline=_placeholder_pipeline("fred"), name="fred",
-            dagster_dlt_translator=RawTableTranslator())
-def fred_assets(context: AssetExecutionContext, dlt: DagsterDltResource, faultlines: FaultlinesResource) -> Iterator:
-    endpoints = faultlines.endpoints
-    rate = endpoints.client_options("fred_graph")
-    client = fred.FredClient.create(rate.pop("base_url"), endpoints.urls["fred_api"],
-                                    api_key=os.environ.get("FRED_API_KEY"), **rate)
-    yield from load(context, dlt, faultlines, "fred", fred.fred_source(client), ["observations", "series"])
-
-
-@dlt_assets(dlt_source=treasury.treasury_source(), dlt_pipeline=_placeholder_pipeline("treasury"), name="treasury",
-            dagster_dlt_translator=RawTableTranslator())
-def treasury_assets(context: AssetExecutionContext, dlt: DagsterDltResource,
-                    faultlines: FaultlinesResource) -> Iterator:
-    client = treasury.FiscalDataClient.create(**faultlines.endpoints.client_options("treasury"))
-    yield from load(context, dlt, faultlines, "treasury", treasury.treasury_source(client), list(treasury.DATASETS))
+    return load_provider
 
 
-@dlt_assets(dlt_source=nyfed.nyfed_source(), dlt_pipeline=_placeholder_pipeline("nyfed"), name="nyfed",
-            dagster_dlt_translator=RawTableTranslator())
-def nyfed_assets(context: AssetExecutionContext, dlt: DagsterDltResource, faultlines: FaultlinesResource) -> Iterator:
-    client = nyfed.NyFedClient.create(**faultlines.endpoints.client_options("nyfed"))
-    yield from load(context, dlt, faultlines, "nyfed", nyfed.nyfed_source(client),
-                    ["reference_rates", "soma_summary", "soma_bill_holdings", "reverse_repo_operations"])
-
-
-@dlt_assets(dlt_source=prices.prices_source(tickers=["AAPL"]), dlt_pipeline=_placeholder_pipeline("prices"),
-            name="prices", dagster_dlt_translator=RawTableTranslator())
-def prices_assets(context: AssetExecutionContext, dlt: DagsterDltResource, faultlines: FaultlinesResource) -> Iterator:
-    client = prices.ChartApiClient.create(**faultlines.endpoints.client_options("prices"))
-    yield from load(context, dlt, faultlines, "prices", prices.prices_source(client),
-                    ["prices_daily", "dividends", "splits"])
-
-
-@dlt_assets(dlt_source=sec.sec_source(companies=[]), dlt_pipeline=_placeholder_pipeline("sec"), name="sec",
-            dagster_dlt_translator=RawTableTranslator())
-def sec_assets(context: AssetExecutionContext, dlt: DagsterDltResource, faultlines: FaultlinesResource) -> Iterator:
-    client = sec.EdgarClient.create(**faultlines.endpoints.client_options("sec"))
-    yield from load(context, dlt, faultlines, "sec", sec.sec_source(client), ["companies", "filings", "facts"])
+PROVIDER_ASSETS = [provider_assets(provider) for provider in SOURCES]

@@ -16,7 +16,8 @@ FAULTLINES = str(Path(sys.executable).parent / "faultlines")
 
 def _env(home: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "DLT_DATA_DIR", "FAULTLINES_DUCKDB_PATH")}
-    env.update(FAULTLINES_HOME=str(home), COLUMNS="200")
+    # A pinned sample end: two runs either side of midnight must still see the same sample data.
+    env.update(FAULTLINES_HOME=str(home), COLUMNS="200", FAULTLINES_SAMPLE_END="2026-06-30")
     return env
 
 

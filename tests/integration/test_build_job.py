@@ -7,10 +7,7 @@ import datetime as dt
 
 import duckdb
 import pytest
-from dagster import DagsterInstance
 
-from ingestion import settings
-from orchestration.definitions import BUILD_JOB_NAME, defs
 from tests.conftest import SAMPLE_END
 
 pytestmark = pytest.mark.slow
@@ -32,28 +29,20 @@ def _as_of(series, day, max_days):
     return series[max(dates)]
 
 
-def _run(sample_dir, instance):
-    job = defs.resolve_job_def(BUILD_JOB_NAME)
-    return job.execute_in_process(instance=instance, run_config={"resources": {"faultlines": {"config": {
-        "mode": "replay", "data_dir": str(sample_dir)}}}})
-
-
 @pytest.fixture(scope="module")
-def built(sample_dir):
-    instance = DagsterInstance.ephemeral()
-    first = _run(sample_dir, instance)
-    second = _run(sample_dir, instance)
-    return first, second, settings.warehouse_path("replay")
+def built(replay_build):
+    return replay_build
 
 
 def test_every_asset_and_check_succeeds(built):
     first, _, _ = built
     assert first.success
     materialized = {e.asset_key.to_user_string() for e in first.get_asset_materialization_events()}
-    assert {"raw_fred/observations", "raw_fred/series", "staging/stg_fred__observations",
+    assert {"raw_fred/observations", "raw_fred/series", "raw_treasury/auctions", "raw_nyfed/soma_bill_holdings",
+            "raw_prices/prices_daily", "raw_prices/splits", "raw_sec/facts", "staging/stg_fred__observations",
             "marts/mart_reserve_adequacy", "meta/runs"} <= materialized
     checks = first.get_asset_check_evaluations()
-    assert len(checks) >= 30, "every dbt test is an asset check"
+    assert len(checks) >= 90, "every dbt test is an asset check"
     assert [c.check_name for c in checks if not c.passed] == []
 
 

@@ -1,10 +1,13 @@
 """The FRED dlt source through the emulator into a real DuckDB file: both access paths, incremental, no secrets."""
 
 import datetime as dt
+import json
+import shutil
 
 import duckdb
 import pytest
 
+from ingestion.emulator.server import Emulator
 from ingestion.pipeline import make_pipeline, rows_loaded
 from ingestion.sources.fred import FredClient, fred_source
 
@@ -30,7 +33,10 @@ def test_loads_every_observation_then_nothing_new(emulator, sample_dir, tmp_path
     warehouse = tmp_path / "w.duckdb"
     first = _load(emulator, warehouse, api_key)
     expected = {s: _csv_values(sample_dir, s) for s in SERIES}
-    assert rows_loaded(first) == {"observations": sum(map(len, expected.values())), "series": len(SERIES)}
+    loaded_counts = rows_loaded(first)
+    assert loaded_counts["observations"] == sum(map(len, expected.values()))
+    assert loaded_counts["series"] == len(SERIES)
+    assert ("vintages" in loaded_counts) == bool(api_key), "ALFRED vintages come with a key only"
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
         loaded = con.execute("select series_id, date, value from raw_fred.observations").fetchall()
@@ -77,3 +83,35 @@ def test_the_api_key_reaches_no_state_log_or_table(emulator, tmp_path, test_home
         if path.is_file() and path.suffix != ".duckdb":
             assert SECRET.encode() not in path.read_bytes(), path
     assert SECRET not in repr(pipeline.last_trace)
+
+
+def test_vintages_with_a_key_and_new_vintages_close_old_ones(sample_dir, tmp_path):
+    """ALFRED rows keyed (series, date, realtime_start); a later vintage ends the earlier one's window."""
+    data = tmp_path / "data"
+    shutil.copytree(sample_dir / "fred", data / "fred")
+    vintages_file = data / "fred" / "vintages" / "GDP.json"
+    content = json.loads(vintages_file.read_text())
+    expected = len([o for o in content["observations"] if o["date"] >= "2005-01-01"])
+    warehouse = tmp_path / "v.duckdb"
+    with Emulator(data) as emulator:
+        _load(emulator, warehouse, SECRET, series=("GDP",))
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            assert con.execute("select count(*) from raw_fred.vintages").fetchone()[0] == expected
+            current = con.execute("""select date, value from raw_fred.vintages
+                                     where realtime_end = '9999-12-31' order by date desc limit 1""").fetchone()
+        latest_csv = _csv_values(data, "GDP")[current[0]]
+        assert current[1] == pytest.approx(latest_csv), "the open vintage is the value FRED shows today"
+        # A new estimate of the latest quarter is published.
+        last = max((o for o in content["observations"] if o["realtime_end"] == "9999-12-31"), key=lambda o: o["date"])
+        last["realtime_end"] = "2026-07-14"
+        content["observations"].append({**last, "realtime_start": "2026-07-15", "realtime_end": "9999-12-31",
+                                        "value": "99999.0000"})
+        vintages_file.write_text(json.dumps(content))
+        _load(emulator, warehouse, SECRET, series=("GDP",))
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute("select realtime_start, realtime_end, value from raw_fred.vintages where date = ? "
+                           "order by realtime_start", [dt.date.fromisoformat(last["date"])]).fetchall()
+        total = con.execute("select count(*) from raw_fred.vintages").fetchone()[0]
+    assert total == expected + 1
+    assert rows[-2][1] == dt.date(2026, 7, 14)
+    assert rows[-1] == (dt.date(2026, 7, 15), dt.date(9999, 12, 31), 99999.0)
