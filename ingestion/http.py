@@ -136,7 +136,7 @@ class RestClient:
 
     def _hint(self, status: int) -> str:
         if status in (400, 404):
-            return "Check the request parameters (series id, dates) and, if a key is used, that it is valid."
+            return "The API does not know what was asked for: check the id in the path or parameters above."
         if status in (401, 403):
             return "The key is missing or not allowed: set it in the environment or .env."
         return "See the message above; the request will not succeed by retrying."

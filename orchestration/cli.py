@@ -99,7 +99,9 @@ def _run_job(mode: str, data_dir: Path | None, select: str | None, full_refresh:
     asset_keys = None
     if select:
         try:
-            asset_keys = sorted(AssetSelection.from_string(select).resolve(asset_graph))
+            # A provider loads all its tables in one step: selecting one selects its siblings.
+            selection = AssetSelection.from_string(select).required_multi_asset_neighbors()
+            asset_keys = sorted(selection.resolve(asset_graph))
         except Exception as exc:  # Dagster raises several types for a bad selection string
             raise fail(f"--select {select!r} is not a valid asset selection: {exc}") from None
         if not asset_keys:
@@ -139,9 +141,9 @@ def _run_job(mode: str, data_dir: Path | None, select: str | None, full_refresh:
             watcher.join(timeout=2)
     if not result.success:
         failures = result.get_step_failure_events()
-        message = failures[0].step_failure_data.error.message if failures else str(
-            instance.get_run_by_id(run_id).status if instance.get_run_by_id(run_id) else DagsterRunStatus.FAILURE)
-        raise fail(f"run {run_id[:8]} failed: {_first_line(message)} (log: {log_path})", 1)
+        messages = [f"{f.step_key}: {root_cause(f.step_failure_data.error)}" for f in failures] or [
+            str(DagsterRunStatus.FAILURE)]
+        raise fail(f"run {run_id[:8]} failed: {'; '.join(messages)} (log: {log_path})", 1)
     return {"run_id": run_id, "seconds": time.monotonic() - started, "log": log_path, "full_refresh": full_refresh}
 
 
@@ -160,6 +162,14 @@ def _watch_run(instance, run_id: str, progress: Progress, task, stop: threading.
             if key not in seen:
                 seen.add(key)
                 progress.update(task, completed=len(seen), description=f"built {key.to_user_string()}")
+
+
+def root_cause(error) -> str:
+    """The innermost error of a Dagster failure (Dagster and dlt wrap ours), first line only."""
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    message, marker = error.message, f"{error.cls_name}: "  # "ingestion.http.SourceError: SEC EDGAR: ..."
+    return _first_line(message.split(marker, 1)[1] if marker in message else message)
 
 
 def _first_line(exc_or_text: object) -> str:

@@ -27,8 +27,19 @@ def _nyfed(endpoints: Endpoints):
     return nyfed.nyfed_source(nyfed.NyFedClient.create(**endpoints.client_options("nyfed")))
 
 
+# Price providers by name (FAULTLINES_PRICES_PROVIDER). A keyed provider is added here with its own client class
+# exposing `history(ticker, start, end)` and a parser to the same three tables.
+PRICE_PROVIDERS = {"chart": prices.ChartApiClient}
+
+
 def _prices(endpoints: Endpoints):
-    return prices.prices_source(prices.ChartApiClient.create(**endpoints.client_options("prices")))
+    from ingestion.settings import SettingsError
+
+    name = os.environ.get("FAULTLINES_PRICES_PROVIDER", "chart")
+    if name not in PRICE_PROVIDERS:
+        raise SettingsError(f"FAULTLINES_PRICES_PROVIDER={name!r} is not a price provider: use one of "
+                            f"{', '.join(PRICE_PROVIDERS)}")
+    return prices.prices_source(PRICE_PROVIDERS[name].create(**endpoints.client_options("prices")))
 
 
 def _sec(endpoints: Endpoints):
