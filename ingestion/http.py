@@ -123,6 +123,15 @@ class RestClient:
                           "The service is down or rate-limiting us: try again later, or run with "
                           "--mode sample to build from the bundled sample data.")
 
+    def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        """GET and decode JSON; a body that is not JSON (an outage page) is a SourceError."""
+        response = self.get(path, params)
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise SourceError(self.source, self.describe(path, params), "the body is not JSON",
+                              "The service sent an error or outage page instead of data; try again later.") from exc
+
     def _backoff(self, attempt: int) -> float:
         return self.backoff_seconds * 2 ** (attempt - 1)
 

@@ -180,7 +180,7 @@ class FredClient:
                       **(extra or {})}
             if end:
                 params["observation_end"] = end.isoformat()
-            payload = self._json(path, params)
+            payload = self.api.get_json(path, params)
             try:
                 page = parse_observations_json(payload, series_id)
                 if extra:  # vintages: keep each observation's validity window
@@ -206,7 +206,7 @@ class FredClient:
         if not self.api_key:
             return known
         path = "/fred/series"
-        payload = self._json(path, {"series_id": series_id, "api_key": self.api_key, "file_type": "json"})
+        payload = self.api.get_json(path, {"series_id": series_id, "api_key": self.api_key, "file_type": "json"})
         seriess = payload.get("seriess") or []
         if not seriess:
             log.warning("FRED API: no metadata for %s; using the catalog's units (%s)", series_id, known.units)
@@ -214,14 +214,6 @@ class FredClient:
         meta = seriess[0]
         return SeriesInfo(series_id, meta.get("title", known.title), meta.get("units", known.units),
                           meta.get("frequency", known.frequency))
-
-    def _json(self, path: str, params: dict) -> dict:
-        response = self.api.get(path, params)
-        try:
-            return response.json()
-        except json.JSONDecodeError as exc:
-            raise SourceError("FRED API", self.api.describe(path, params), "the body is not JSON",
-                              "The API sent something else (an outage page?); try again later.") from exc
 
 
 def fred_source(client: FredClient | None = None, series_ids: Sequence[str] = DEFAULT_SERIES,

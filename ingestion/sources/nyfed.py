@@ -10,7 +10,6 @@ operations and are left out here.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -92,13 +91,12 @@ class NyFedClient:
                               max_attempts=max_attempts, headers={"Accept": "application/json"}))
 
     def get_json(self, path: str, params: dict | None = None, *keys: str) -> object:
-        response = self.rest.get(path, params)
+        payload = self.rest.get_json(path, params)
         try:
-            payload = response.json()
             for key in keys:
                 payload = payload[key]
             return payload
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        except (KeyError, TypeError) as exc:
             raise SourceError("NY Fed Markets", self.rest.describe(path, params),
                               f"unexpected response ({type(exc).__name__}: {exc})",
                               "The API changed shape or sent an error page; see ingestion/sources/nyfed.py.") from exc

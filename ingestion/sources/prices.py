@@ -11,7 +11,6 @@ The provider is a setting: another keyed provider can be added beside ``ChartApi
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -93,12 +92,7 @@ class ChartApiClient:
         path = f"/v8/finance/chart/{ticker}"
         params = {"period1": _unix(start), "period2": _unix(end + dt.timedelta(days=1)), "interval": "1d",
                   "events": "div,splits", "includePrePost": "false"}
-        response = self.rest.get(path, params)
-        try:
-            return response.json()
-        except json.JSONDecodeError as exc:
-            raise SourceError(self.rest.source, self.rest.describe(path, params), "the body is not JSON",
-                              "The chart API sent an error page; try again later.") from exc
+        return self.rest.get_json(path, params)
 
 
 def _unix(day: dt.date) -> int:

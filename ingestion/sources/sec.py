@@ -11,7 +11,6 @@ EDGAR allows 10 requests a second; more gets a 403 and a temporary block, so we 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from dataclasses import dataclass
 import dlt
 from dlt.sources import DltResource
 
-from ingestion.http import RestClient, SourceError
+from ingestion.http import RestClient
 from ingestion.universe import Company, load_universe
 
 LIVE_BASE_URL = "https://data.sec.gov"
@@ -87,12 +86,7 @@ class EdgarClient:
                               headers={"User-Agent": user_agent(contact), "Accept-Encoding": "gzip, deflate"}))
 
     def document(self, path: str) -> dict:
-        response = self.rest.get(path)
-        try:
-            return response.json()
-        except json.JSONDecodeError as exc:
-            raise SourceError("SEC EDGAR", self.rest.describe(path), "the body is not JSON",
-                              "EDGAR sent an error page; check FAULTLINES_SEC_CONTACT and try later.") from exc
+        return self.rest.get_json(path)
 
 
 def sec_source(client: EdgarClient | None = None, companies: Sequence[Company] | None = None):

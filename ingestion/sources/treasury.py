@@ -10,7 +10,6 @@ re-issues rows (auction results are amended; announced auctions gain results), a
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -98,12 +97,11 @@ class FiscalDataClient:
         while True:
             params = {"filter": f"{dataset.date_field}:gte:{since.isoformat()}",
                       "sort": f"{dataset.date_field}", "page[number]": page, "page[size]": PAGE_SIZE}
-            response = self.rest.get(path, params)
+            payload = self.rest.get_json(path, params)
             try:
-                payload = response.json()
                 rows, total_pages = payload["data"], int(payload["meta"]["total-pages"])
                 parsed = parse_rows(rows, dataset)
-            except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+            except (KeyError, TypeError, ValueError) as exc:
                 raise SourceError("Treasury Fiscal Data", self.rest.describe(path, params),
                                   f"unexpected response ({type(exc).__name__}: {exc})",
                                   "The API changed shape or sent an error page; see ingestion/sources/treasury.py.") \
