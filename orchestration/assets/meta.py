@@ -7,7 +7,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 from orchestration import meta
 from orchestration.resources import FaultlinesResource
 
-MARTS = [AssetKey(["marts", "mart_reserve_adequacy"])]
+MARTS = [AssetKey(["marts", "mart_reserve_adequacy"]), AssetKey(["marts", "mart_bill_absorption"])]
 
 
 @asset(key=["meta", "runs"], group_name="meta", deps=MARTS,

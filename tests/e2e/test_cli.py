@@ -141,10 +141,12 @@ def test_replay_against_an_emulator_started_by_hand(tmp_path):
                               env=_env(tmp_path), stdout=subprocess.PIPE, text=True)
     try:
         assert "emulator serving" in server.stdout.readline()
-        result = faultlines(tmp_path, "run", "--mode", "replay", "--base-url", f"http://127.0.0.1:{port}")
+        # FRED only (a whole build is what test_sample_run_* covers): the point is the hand-started emulator.
+        result = faultlines(tmp_path, "run", "--mode", "replay", "--base-url", f"http://127.0.0.1:{port}",
+                            "--select", "group:fred")
         assert result.returncode == 0, result.stderr
         latest = faultlines(tmp_path, "sql", "--mode", "replay",
-                            "select max(date_day) from marts.mart_reserve_adequacy")
+                            "select max(date) from raw_fred.observations where series_id = 'SOFR'")
         assert latest.stdout.strip().splitlines()[1] == "2024-12-31"
     finally:
         server.terminate()

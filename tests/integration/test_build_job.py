@@ -107,3 +107,32 @@ def test_second_run_loads_nothing_new_and_both_runs_are_recorded(built, sample_d
     assert runs[second.run_id] == 0, "nothing new from any provider"
     assert runs[first.run_id] > sum(first_rows.values()), "FRED and the other providers"
     assert modes == {"replay"}
+
+
+def test_bill_absorption_matches_a_hand_computation(built, sample_dir):
+    """One H.4.1 week of the sample, recomputed from the auction and SOMA files."""
+    import json
+
+    start, end = "2026-06-17", "2026-06-24"
+    auctions = json.loads((sample_dir / "treasury" / "v1__accounting__od__auctions_query.json").read_text())["data"]
+    bills = [a for a in auctions if a["security_type"] == "Bill" and a["bid_to_cover_ratio"] != "null"]
+    gross = sum(float(a["total_accepted"]) for a in bills if start < a["issue_date"] <= end) / 1e9
+    maturing = sum(float(a["total_accepted"]) for a in bills if start < a["maturity_date"] <= end) / 1e9
+    fed = sum(float(a["soma_accepted"]) for a in bills if start < a["issue_date"] <= end) / 1e9
+    summary = {r["asOfDate"]: float(r["bills"] or 0) / 1e9 for r in
+               json.loads((sample_dir / "nyfed" / "soma" / "summary.json").read_text())["soma"]["summary"]}
+    soma_change = summary[end] - summary[start]
+    _, _, warehouse = built
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        row = con.execute("""select gross_bill_issuance_usd_bn, net_bill_issuance_usd_bn, fed_take_at_auction_usd_bn,
+                                    soma_bill_change_usd_bn, bill_absorption_ratio_holdings, ratio_null_reason
+                             from marts.mart_bill_absorption where window_type = 'week' and window_end = ?""",
+                          [dt.date.fromisoformat(end)]).fetchone()
+    assert row[0] == pytest.approx(gross, abs=1e-3)
+    assert row[1] == pytest.approx(gross - maturing, abs=1e-3)
+    assert row[2] == pytest.approx(fed, abs=1e-3)
+    assert row[3] == pytest.approx(soma_change, abs=1e-3)
+    if gross - maturing > 0:
+        assert row[4] == pytest.approx(round(soma_change / (gross - maturing), 4), abs=1e-4)
+    else:
+        assert row[4] is None and row[5]
