@@ -9,7 +9,7 @@
     'GDP': 'gdp',
     'TLAACBW027SBOG': 'bank_assets',
 } %}
-{%- set rate_series = {'SOFR': 'sofr', 'EFFR': 'effr', 'IORB': 'iorb'} %}
+{%- set rate_series = {'SOFR': 'sofr', 'EFFR': 'effr', 'TGCRRATE': 'tgcr', 'IORB': 'iorb', 'IOER': 'ioer'} %}
 
 with as_of_day as (
     select * from {{ ref('int_fred__observations_as_of_day') }}

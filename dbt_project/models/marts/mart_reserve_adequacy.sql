@@ -1,7 +1,12 @@
 -- Grain: one row per calendar day. How much reserves the banking system holds, against the economy and
 -- against bank balance sheets, and whether money-market rates show strain (SOFR above IORB). Formulas: METRICS.md §1.
 with inputs as (
-    select * from {{ ref('int_reserve_inputs_daily') }}
+    select
+        *,
+        -- The administered rate on reserves: IORB from 2021-07-29, IOER before (the same role, renamed).
+        coalesce(iorb_pct, ioer_pct) as reserve_rate_pct,
+        case when iorb_pct is not null then 'IORB' when ioer_pct is not null then 'IOER' end as reserve_rate_series
+    from {{ ref('int_reserve_inputs_daily') }}
 ),
 
 ratios as (
@@ -10,8 +15,9 @@ ratios as (
         100.0 * reserves_usd_bn / nullif(gdp_usd_bn, 0) as reserves_to_gdp_pct,
         100.0 * reserves_usd_bn / nullif(bank_assets_usd_bn, 0) as reserves_to_bank_assets_pct,
         fed_total_assets_usd_bn - tga_usd_bn - rrp_usd_bn as net_liquidity_usd_bn,
-        (sofr_pct - iorb_pct) * 100 as sofr_iorb_spread_bp,
-        (effr_pct - iorb_pct) * 100 as effr_iorb_spread_bp
+        (sofr_pct - reserve_rate_pct) * 100 as sofr_iorb_spread_bp,
+        (effr_pct - reserve_rate_pct) * 100 as effr_iorb_spread_bp,
+        (tgcr_pct - reserve_rate_pct) * 100 as tgcr_iorb_spread_bp
     from inputs
 )
 
@@ -36,10 +42,15 @@ select
     round(reserves_to_bank_assets_pct, 4) as reserves_to_bank_assets_pct,
     sofr_pct,
     effr_pct,
-    iorb_pct,
+    tgcr_pct,
+    reserve_rate_pct as iorb_pct,
+    reserve_rate_series as iorb_series,
     round(sofr_iorb_spread_bp, 2) as sofr_iorb_spread_bp,
     round(effr_iorb_spread_bp, 2) as effr_iorb_spread_bp,
+    round(tgcr_iorb_spread_bp, 2) as tgcr_iorb_spread_bp,
     sofr_iorb_spread_bp > 0 as sofr_above_iorb,
+    count(*) filter (where sofr_iorb_spread_bp > 0)
+        over (partition by date_trunc('month', date_day)) as sofr_above_iorb_days_in_month,
     date_day = last_day(date_day) as is_month_end,
     date_day = last_day(date_day) and month(date_day) in (3, 6, 9, 12) as is_quarter_end,
     case

@@ -20,6 +20,10 @@ select
     total_accepted / 1e9 as total_accepted_usd_bn,
     soma_accepted / 1e9 as soma_accepted_usd_bn,
     (total_accepted - coalesce(soma_accepted, 0)) / 1e9 as public_accepted_usd_bn,
+    comp_accepted / 1e9 as competitive_accepted_usd_bn,
+    primary_dealer_accepted / 1e9 as primary_dealer_accepted_usd_bn,
+    direct_bidder_accepted / 1e9 as direct_bidder_accepted_usd_bn,
+    indirect_bidder_accepted / 1e9 as indirect_bidder_accepted_usd_bn,
     bid_to_cover_ratio,
     high_discnt_rate as high_discount_rate_pct,
     high_yield as high_yield_pct
