@@ -7,7 +7,8 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 from orchestration import meta
 from orchestration.resources import FaultlinesResource
 
-MARTS = [AssetKey(["marts", "mart_reserve_adequacy"]), AssetKey(["marts", "mart_bill_absorption"])]
+MARTS = [AssetKey(["marts", name]) for name in (
+    "mart_reserve_adequacy", "mart_bill_absorption", "mart_sector_valuation", "mart_claims", "fct_treasury_auctions")]
 
 
 @asset(key=["meta", "runs"], group_name="meta", deps=MARTS,

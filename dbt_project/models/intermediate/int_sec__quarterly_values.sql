@@ -1,0 +1,56 @@
+-- One row per (cik, metric, period_end) for net income and revenue: the discrete fiscal quarter as first
+-- reported (point in time: the earliest filing wins), with Q4 derived as FY − (Q1 + Q2 + Q3) where companies
+-- report only the annual figure. `known_from` is the filing date from which the value was public.
+with facts as (
+    select * from {{ ref('stg_sec__facts') }}
+    where metric in ('net_income', 'revenue') and period_start is not null
+),
+
+first_reported as (
+    -- The same period is re-reported as a comparative (and sometimes restated): keep the first filing.
+    select cik, metric, period_start, period_end, period_days, value, filed_date
+    from facts
+    qualify row_number() over (
+        partition by cik, metric, period_start, period_end order by filed_date, accession_number
+    ) = 1
+),
+
+quarters as (
+    select cik, metric, period_start, period_end, value, filed_date as known_from, false as is_derived_q4
+    from first_reported
+    where period_days between 80 and 100
+),
+
+annuals as (
+    select cik, metric, period_start, period_end, value, filed_date
+    from first_reported
+    where period_days between 350 and 380
+),
+
+derived_q4 as (
+    select
+        annuals.cik,
+        annuals.metric,
+        max(quarters.period_end) + 1 as period_start,
+        annuals.period_end,
+        annuals.value - sum(quarters.value) as value,
+        annuals.filed_date as known_from,
+        true as is_derived_q4
+    from annuals
+    join quarters
+        on quarters.cik = annuals.cik
+        and quarters.metric = annuals.metric
+        and quarters.period_start >= annuals.period_start
+        and quarters.period_end < annuals.period_end
+    group by annuals.cik, annuals.metric, annuals.period_end, annuals.value, annuals.filed_date
+    having count(*) = 3
+)
+
+select * from quarters
+union all
+select * from derived_q4
+where not exists (
+    select 1 from quarters
+    where quarters.cik = derived_q4.cik and quarters.metric = derived_q4.metric
+        and quarters.period_end = derived_q4.period_end
+)

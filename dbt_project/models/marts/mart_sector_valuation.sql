@@ -1,0 +1,78 @@
+-- Grain: one row per (trade_date, sector). Every sector of the universe, plus `AI basket` and `All` as extra
+-- "sectors". Cap-weighted P/E = Σ market cap / Σ TTM net income (losses stay in the sum; NULL when Σ ≤ 0),
+-- P/S likewise; fundamentals as known that day. Returns are cap-weighted from adjusted closes.
+with equity as (
+    select equity.*, universe.sector, universe.ai_basket
+    from {{ ref('fct_equity_daily') }} as equity
+    join {{ ref('universe') }} as universe using (ticker)
+    where equity.market_cap_usd_bn is not null
+),
+
+memberships as (
+    select *, sector as sector_name from equity
+    union all
+    select *, 'AI basket' as sector_name from equity where ai_basket
+    union all
+    select *, 'All' as sector_name from equity
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (partition by trade_date, sector_name order by market_cap_usd_bn desc) as cap_rank,
+        lag(market_cap_usd_bn) over (partition by ticker, sector_name order by trade_date) as previous_cap
+    from memberships
+),
+
+daily as (
+    select
+        trade_date,
+        sector_name as sector,
+        count(*) as constituents,
+        sum(market_cap_usd_bn) as market_cap_usd_bn,
+        sum(ttm_net_income_usd_bn) as ttm_net_income_usd_bn,
+        sum(ttm_revenue_usd_bn) as ttm_revenue_usd_bn,
+        count(ttm_net_income_usd_bn) as constituents_with_earnings,
+        sum(market_cap_usd_bn) filter (where cap_rank <= 10) as top10_market_cap_usd_bn,
+        -- Cap-weighted return: yesterday's caps weight today's returns (constituents present both days).
+        sum(previous_cap * return_1d) / nullif(sum(previous_cap) filter (where return_1d is not null), 0)
+            as return_1d
+    from ranked
+    group by trade_date, sector_name
+),
+
+universe_cap as (
+    select trade_date, market_cap_usd_bn as universe_market_cap_usd_bn from daily where sector = 'All'
+),
+
+indexed as (
+    select
+        daily.*,
+        universe_cap.universe_market_cap_usd_bn,
+        exp(sum(ln(1 + coalesce(return_1d, 0))) over (partition by sector order by trade_date)) as index_level,
+        case when ttm_net_income_usd_bn > 0 then market_cap_usd_bn / ttm_net_income_usd_bn end as pe_ratio
+    from daily
+    join universe_cap using (trade_date)
+)
+
+select
+    trade_date,
+    sector,
+    constituents,
+    round(market_cap_usd_bn, 3) as market_cap_usd_bn,
+    round(ttm_net_income_usd_bn, 3) as ttm_net_income_usd_bn,
+    round(ttm_revenue_usd_bn, 3) as ttm_revenue_usd_bn,
+    round(pe_ratio, 4) as pe_ratio,
+    round(market_cap_usd_bn / nullif(ttm_revenue_usd_bn, 0), 4) as ps_ratio,
+    round(100.0 * market_cap_usd_bn / universe_market_cap_usd_bn, 4) as share_of_universe_cap_pct,
+    round(100.0 * top10_market_cap_usd_bn / market_cap_usd_bn, 4) as top10_concentration_pct,
+    -- Where this day's P/E ranks among every day of the sector's history in the mart (0 = cheapest).
+    round(100.0 * percent_rank() over (partition by sector order by pe_ratio), 2) as pe_percentile_in_history_pct,
+    round(100.0 * (index_level / max(index_level) over (partition by sector order by trade_date) - 1), 4)
+        as drawdown_from_peak_pct,
+    round(100.0 * return_1d, 4) as return_1d_pct,
+    round(100.0 * (index_level / lag(index_level, 5) over (partition by sector order by trade_date) - 1), 4)
+        as return_5d_pct,
+    round(100.0 * (index_level / lag(index_level, 20) over (partition by sector order by trade_date) - 1), 4)
+        as return_20d_pct
+from indexed
