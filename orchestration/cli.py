@@ -177,6 +177,18 @@ def _first_line(exc_or_text: object) -> str:
     return text.splitlines()[-1] if text.startswith("Traceback") else (text.splitlines() or [""])[0]
 
 
+DATE_COLUMNS = ("date_day", "trade_date", "window_end", "auction_date", "fiscal_quarter_end")
+
+
+def _rows_and_latest(con, table: str) -> tuple[int, object]:
+    """Rows in a mart and its latest date (from the first date column it has, if any)."""
+    columns = {c for (c,) in con.execute("select column_name from information_schema.columns "
+                                         "where table_schema = 'marts' and table_name = ?", [table]).fetchall()}
+    date_column = next((c for c in DATE_COLUMNS if c in columns), None)
+    latest = f'max("{date_column}")' if date_column else "null"
+    return con.execute(f'select count(*), {latest} from marts."{table}"').fetchone()
+
+
 def _print_summary(mode: str, summary: dict) -> None:
     import duckdb
 
@@ -187,8 +199,7 @@ def _print_summary(mode: str, summary: dict) -> None:
                             [summary["run_id"]]).fetchall()
         marts = con.execute("""select table_name from information_schema.tables
                                where table_schema = 'marts' order by 1""").fetchall()
-        mart_rows = [(name, con.execute(f'select count(*), max(date_day) from marts."{name}"').fetchone())
-                     for (name,) in marts]
+        mart_rows = [(name, _rows_and_latest(con, name)) for (name,) in marts]
     new_rows = sum(r[2] for r in loads)
     table = Table(title=f"faultlines: {mode} warehouse built in {summary['seconds']:.0f}s", title_justify="left")
     for column, justify in [("table", "left"), ("fetched", "right"), ("new", "right"), ("in table", "right")]:
@@ -196,7 +207,7 @@ def _print_summary(mode: str, summary: dict) -> None:
     for name, fetched, added, total in loads:
         table.add_row(name, f"{fetched:,}", f"{added:,}", f"{total:,}")
     for name, (rows, latest) in mart_rows:
-        table.add_row(f"marts.{name}", "", "", f"{rows:,} (latest {latest})")
+        table.add_row(f"marts.{name}", "", "", f"{rows:,}" + (f" (latest {latest})" if latest else ""))
     out.print(table)
     if summary["full_refresh"]:
         out.print(f"Reloaded {sum(r[1] for r in loads):,} rows from scratch (full refresh)")

@@ -28,9 +28,9 @@ BROWSER_USER_AGENT = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML
 DEFAULT_START_DATE = dt.date(2005, 1, 1)
 REREAD_DAYS = 7
 BAR_SCHEMA = pa.schema([
-    ("ticker", pa.string()), ("trade_date", pa.date32()), ("open", pa.float64()), ("high", pa.float64()),
-    ("low", pa.float64()), ("close", pa.float64()), ("adj_close", pa.float64()), ("volume", pa.int64()),
-    ("currency", pa.string()),
+    pa.field("ticker", pa.string(), nullable=False), pa.field("trade_date", pa.date32(), nullable=False),
+    ("open", pa.float64()), ("high", pa.float64()), ("low", pa.float64()), ("close", pa.float64()),
+    ("adj_close", pa.float64()), ("volume", pa.int64()), ("currency", pa.string()),
 ])
 
 

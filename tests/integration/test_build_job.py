@@ -136,3 +136,43 @@ def test_bill_absorption_matches_a_hand_computation(built, sample_dir):
         assert row[4] == pytest.approx(round(soma_change / (gross - maturing), 4), abs=1e-4)
     else:
         assert row[4] is None and row[5]
+
+
+def test_market_cap_matches_a_hand_computation_across_a_split(built, sample_dir):
+    """NVDA around its 2024-06-10 10-for-1 split: close × the share count known that day, on one share basis."""
+    import json
+    from zoneinfo import ZoneInfo
+
+    chart = json.loads((sample_dir / "prices" / "NVDA.json").read_text())["chart"]["result"][0]
+    zone = ZoneInfo("America/New_York")
+    closes = {dt.datetime.fromtimestamp(s, zone).date(): c
+              for s, c in zip(chart["timestamp"], chart["indicators"]["quote"][0]["close"], strict=True)}
+    splits = [(dt.datetime.fromtimestamp(e["date"], zone).date(), e["numerator"] / e["denominator"])
+              for e in chart["events"]["splits"].values()]
+    facts = json.loads((sample_dir / "sec" / "companyfacts" / "CIK0001045810.json").read_text())
+    shares = facts["facts"]["dei"]["EntityCommonStockSharesOutstanding"]["units"]["shares"]
+    _, _, warehouse = built
+    for day in (dt.date(2024, 6, 7), dt.date(2024, 6, 10)):
+        known = max((f for f in shares if f["filed"] <= day.isoformat()), key=lambda f: f["filed"])
+        factor = 1.0
+        for split_day, ratio in splits:
+            if split_day > dt.date.fromisoformat(known["end"]):
+                factor *= ratio
+        expected = closes[day] * known["val"] * factor / 1e9
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            got = con.execute("select market_cap_usd_bn from marts.fct_equity_daily where ticker = 'NVDA' "
+                              "and trade_date = ?", [day]).fetchone()[0]
+        assert got == pytest.approx(expected, rel=1e-9), day
+
+
+def test_claims_have_verdicts_and_the_2007_claim_reads_totresns(built, sample_dir):
+    lines = (sample_dir / "fred" / "TOTRESNS.csv").read_text().splitlines()
+    december_2007 = float(dict(line.split(",") for line in lines[1:])["2007-12-01"])
+    _, _, warehouse = built
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        verdicts = dict(con.execute("select claim_id, verdict from marts.mart_claims").fetchall())
+        observed = con.execute("select observed_value from marts.mart_claims where claim_id = 'reserves_2007'"
+                               ).fetchone()[0]
+    assert len(verdicts) == 6 and "untested" not in verdicts.values()
+    assert observed == pytest.approx(december_2007)
+    assert verdicts["reserves_2007"] == ("supported" if abs(december_2007 / 45 - 1) <= 0.25 else "contradicted")
