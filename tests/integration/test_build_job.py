@@ -176,3 +176,90 @@ def test_claims_have_verdicts_and_the_2007_claim_reads_totresns(built, sample_di
     assert len(verdicts) == 6 and "untested" not in verdicts.values()
     assert observed == pytest.approx(december_2007)
     assert verdicts["reserves_2007"] == ("supported" if abs(december_2007 / 45 - 1) <= 0.25 else "contradicted")
+
+
+def _first_reported_ttm_net_income(facts: dict, day: dt.date) -> tuple[dt.date, float] | None:
+    """TTM net income as known on `day`: the last four discrete quarters (Q4 = FY − Q1..Q3) all filed by then."""
+    entries = facts["facts"]["us-gaap"]["NetIncomeLoss"]["units"]["USD"]
+    first: dict[tuple[str, str], dict] = {}
+    for entry in sorted(entries, key=lambda e: (e["filed"], e["accn"])):
+        first.setdefault((entry["start"], entry["end"]), entry)  # the first filing of a period wins
+
+    def days(entry):
+        return (dt.date.fromisoformat(entry["end"]) - dt.date.fromisoformat(entry["start"])).days + 1
+
+    quarters = {e["end"]: (e["val"], e["filed"]) for e in first.values() if 80 <= days(e) <= 100}
+    for annual in (e for e in first.values() if 350 <= days(e) <= 380):
+        inside = [(v, f) for end, (v, f) in quarters.items() if annual["start"] <= end < annual["end"]]
+        if len(inside) == 3 and annual["end"] not in quarters:
+            quarters[annual["end"]] = (annual["val"] - sum(v for v, _ in inside), annual["filed"])
+    ends = sorted(quarters)
+    best = None
+    for i in range(3, len(ends)):
+        window = ends[i - 3:i + 1]
+        span = (dt.date.fromisoformat(window[-1]) - dt.date.fromisoformat(window[0])).days
+        known_from = max(quarters[e][1] for e in window)
+        if 250 <= span <= 290 and known_from <= day.isoformat():  # four consecutive quarters, public by `day`
+            if best is None or known_from >= best[2]:
+                best = (dt.date.fromisoformat(window[-1]), sum(quarters[e][0] for e in window) / 1e9, known_from)
+    return best and best[:2]
+
+
+def test_sector_pe_matches_a_hand_computation(built, sample_dir):
+    """Real Estate on the last sample day: Σ close × shares / Σ TTM net income known that day, from the raw files."""
+    import csv
+    import json
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo("America/New_York")
+    day = SAMPLE_END
+    universe = list(csv.DictReader(open("dbt_project/seeds/universe.csv")))
+    members = [row for row in universe if row["sector"] == "Real Estate"]
+    assert len(members) >= 2
+    total_cap, total_income = 0.0, 0.0
+    for member in members:
+        chart = json.loads((sample_dir / "prices" / f"{member['ticker']}.json").read_text())["chart"]["result"][0]
+        closes = {dt.datetime.fromtimestamp(s, zone).date(): c
+                  for s, c in zip(chart["timestamp"], chart["indicators"]["quote"][0]["close"], strict=True)}
+        splits = [(dt.datetime.fromtimestamp(e["date"], zone).date(), e["numerator"] / e["denominator"])
+                  for e in (chart.get("events") or {}).get("splits", {}).values()]
+        facts = json.loads((sample_dir / "sec" / "companyfacts" / f"CIK{int(member['cik']):010d}.json").read_text())
+        shares = facts["facts"]["dei"]["EntityCommonStockSharesOutstanding"]["units"]["shares"]
+        known = max((f for f in shares if f["filed"] <= day.isoformat()), key=lambda f: (f["filed"], f["end"]))
+        factor = 1.0
+        for split_day, ratio in splits:
+            if split_day > dt.date.fromisoformat(known["end"]):
+                factor *= ratio
+        total_cap += closes[day] * known["val"] * factor / 1e9
+        ttm = _first_reported_ttm_net_income(facts, day)
+        assert ttm is not None, member["ticker"]
+        total_income += ttm[1]
+    _, _, warehouse = built
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        cap, income, pe = con.execute("""select market_cap_usd_bn, ttm_net_income_usd_bn, pe_ratio
+                                         from marts.mart_sector_valuation
+                                         where sector = 'Real Estate' and trade_date = ?""", [day]).fetchone()
+    assert cap == pytest.approx(total_cap, abs=2e-3)  # the mart rounds to $1mn
+    assert income == pytest.approx(total_income, abs=2e-3)
+    assert pe == pytest.approx(total_cap / total_income, rel=1e-3)
+
+
+def test_auction_shares_match_a_hand_computation(built, sample_dir):
+    """The last completed 4-week bill auction: bid-to-cover, the Fed's share and the bidder shares."""
+    import json
+
+    auctions = json.loads((sample_dir / "treasury" / "v1__accounting__od__auctions_query.json").read_text())["data"]
+    done = [a for a in auctions if a["security_term"] == "4-Week" and a["total_accepted"] != "null"]
+    auction = max(done, key=lambda a: a["auction_date"])
+    total, soma = float(auction["total_accepted"]), float(auction["soma_accepted"])
+    competitive = float(auction["comp_accepted"])
+    _, _, warehouse = built
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        row = con.execute("""select total_accepted_usd_bn, soma_share_pct, dealer_share_pct, bid_to_cover_ratio
+                             from marts.fct_treasury_auctions where cusip = ? and auction_date = ?""",
+                          [auction["cusip"], dt.date.fromisoformat(auction["auction_date"])]).fetchone()
+    row = [float(v) for v in row]  # amounts are exact decimals in the warehouse
+    assert row[0] == pytest.approx(total / 1e9)
+    assert row[1] == pytest.approx(100 * soma / total, abs=1e-4)
+    assert row[2] == pytest.approx(100 * float(auction["primary_dealer_accepted"]) / competitive, abs=1e-4)
+    assert row[3] == pytest.approx(float(auction["bid_to_cover_ratio"]))

@@ -66,8 +66,12 @@ select
     round(market_cap_usd_bn / nullif(ttm_revenue_usd_bn, 0), 4) as ps_ratio,
     round(100.0 * market_cap_usd_bn / universe_market_cap_usd_bn, 4) as share_of_universe_cap_pct,
     round(100.0 * top10_market_cap_usd_bn / market_cap_usd_bn, 4) as top10_concentration_pct,
-    -- Where this day's P/E ranks among every day of the sector's history in the mart (0 = cheapest).
-    round(100.0 * percent_rank() over (partition by sector order by pe_ratio), 2) as pe_percentile_in_history_pct,
+    -- Where this day's P/E ranks among the sector's days up to and including it (0 = cheapest so far): an
+    -- expanding window, so a past day's percentile never depends on what came later. Days without a P/E sit in
+    -- their own partition and get none.
+    case when pe_ratio is not null then round(100.0 * percent_rank(order by pe_ratio) over (
+        partition by sector, pe_ratio is null order by trade_date rows between unbounded preceding and current row
+    ), 2) end as pe_percentile_in_history_pct,
     round(100.0 * (index_level / max(index_level) over (partition by sector order by trade_date) - 1), 4)
         as drawdown_from_peak_pct,
     round(100.0 * return_1d, 4) as return_1d_pct,
