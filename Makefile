@@ -16,7 +16,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # Project-local state for Dagster CLIs started by make (faultlines sets the same defaults itself).
 export DAGSTER_HOME ?= $(CURDIR)/.faultlines/dagster
 
-.PHONY: help setup run test lint ui clean
+.PHONY: help setup run test lint ui docs status clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -44,6 +44,12 @@ lint: setup  ## ruff only
 
 ui: setup  ## the Dagster UI on http://127.0.0.1:3000 (sample warehouse; MODE=live for the live one)
 	$(BIN)/faultlines ui --mode $(or $(MODE),sample)
+
+docs: setup  ## the dbt docs site on http://127.0.0.1:8080 (built from the published warehouse; no internet needed)
+	$(BIN)/faultlines docs $(if $(MODE),--mode $(MODE)) --port $(or $(PORT),8080)
+
+status: setup  ## last runs, freshness per source table, failing checks
+	$(BIN)/faultlines status $(if $(MODE),--mode $(MODE))
 
 clean:  ## remove the environment and every generated file (warehouses included)
 	rm -rf $(VENV) $(TOOLS) .faultlines dbt_project/target dbt_project/logs

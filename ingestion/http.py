@@ -24,10 +24,14 @@ USER_AGENT = "faultlines/0.1 (+local-first market warehouse)"
 
 
 class SourceError(RuntimeError):
-    """A call to a data source failed in a way retrying will not fix."""
+    """A call to a data source failed in a way retrying now will not fix.
 
-    def __init__(self, source: str, call: str, problem: str, hint: str) -> None:
-        self.source, self.call, self.problem, self.hint = source, call, problem, hint
+    ``transient`` marks outages (5xx, 429, no answer) that outlasted our retries: a later run may succeed, so the
+    orchestrator retries the provider's step after a longer wait. Anything else (404, bad data) needs a person.
+    """
+
+    def __init__(self, source: str, call: str, problem: str, hint: str, transient: bool = False) -> None:
+        self.source, self.call, self.problem, self.hint, self.transient = source, call, problem, hint, transient
         super().__init__(f"{source}: {call} failed: {problem}. {hint}")
 
 
@@ -121,7 +125,7 @@ class RestClient:
                 time.sleep(wait)
         raise SourceError(self.source, call, f"{problem} after {self.max_attempts} attempts",
                           "The service is down or rate-limiting us: try again later, or run with "
-                          "--mode sample to build from the bundled sample data.")
+                          "--mode sample to build from the bundled sample data.", transient=True)
 
     def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         """GET and decode JSON; a body that is not JSON (an outage page) is a SourceError."""

@@ -58,6 +58,18 @@ def warehouse_path(mode: str) -> Path:
     return home() / "warehouse" / f"{mode}.duckdb"
 
 
+def published_path(mode: str) -> Path:
+    """The read-only copy readers use (BI tools, `faultlines sql`, the report), replaced only after a green build."""
+    warehouse_path(mode)  # validates the mode
+    return home() / "published" / f"{mode}.duckdb"
+
+
+def published_parquet_dir(mode: str) -> Path:
+    """One Parquet file per mart, published with the copy (a symlink to the latest run's folder)."""
+    warehouse_path(mode)
+    return home() / "published" / f"{mode}-parquet"
+
+
 def sample_data_dir(seed: int = DEFAULT_SAMPLE_SEED) -> Path:
     """Where `sample` mode generates its synthetic data (a cache: safe to delete)."""
     return home() / "sample-data" / f"seed-{seed}"

@@ -106,8 +106,8 @@ def _run_job(mode: str, data_dir: Path | None, select: str | None, full_refresh:
             raise fail(f"--select {select!r} is not a valid asset selection: {exc}") from None
         if not asset_keys:
             raise fail(f"--select {select!r} matches no asset; try 'group:fred' or 'key:marts/*'")
-        run_record_key = AssetKey(["meta", "runs"])
-        asset_keys = sorted({*asset_keys, run_record_key})  # every run is recorded, whatever it selects
+        # Every run is recorded and, when green, published, whatever it selects.
+        asset_keys = sorted({*asset_keys, AssetKey(["meta", "runs"]), AssetKey(["published", "warehouse"])})
     planned = len(asset_keys) if asset_keys else len(asset_graph.get_all_asset_keys())
 
     run_config = {
@@ -192,7 +192,8 @@ def _rows_and_latest(con, table: str) -> tuple[int, object]:
 def _print_summary(mode: str, summary: dict) -> None:
     import duckdb
 
-    path = settings.warehouse_path(mode)
+    # The published copy: the warehouse itself may already be another run's, which holds DuckDB's write lock.
+    path = settings.published_path(mode)
     with duckdb.connect(str(path), read_only=True) as con:
         loads = con.execute("""select 'raw_' || provider || '.' || table_name, rows_fetched, rows_added,
                                rows_in_table from meta.loads where run_id = ? order by 1""",
@@ -214,32 +215,46 @@ def _print_summary(mode: str, summary: dict) -> None:
     else:
         up_to_date = " (nothing new: the warehouse was up to date)" if not new_rows else ""
         out.print(f"Loaded {new_rows:,} new rows{up_to_date}")
-    out.print(f"Warehouse: {path}")
+    out.print(f"Warehouse: {settings.warehouse_path(mode)}")
+    out.print(f"Published: {path} (read-only copy for SQL and BI tools; Parquet in "
+              f"{settings.published_parquet_dir(mode)})")
     out.print(f"Query it:  faultlines sql --mode {mode} \"select * from marts.mart_reserve_adequacy "
               "order by date_day desc limit 5\" --format table")
     out.print("Open the UI: make ui   (Dagster on http://127.0.0.1:3000)")
 
 
+def _published(mode: str | None) -> tuple[str, Path]:
+    """The published (read-only) copy readers use: of `mode`, or live if it was ever published, else sample."""
+    try:
+        if mode is None:
+            mode = "live" if settings.published_path("live").exists() else "sample"
+        path = settings.published_path(mode)
+    except settings.SettingsError as exc:
+        raise fail(str(exc)) from None
+    if not path.exists():
+        built = settings.warehouse_path(mode).exists()
+        raise fail(f"no published {mode} warehouse at {path}: "
+                   + ("the last build did not finish green; see `faultlines status`" if built else
+                      f"build it with `faultlines run --mode {mode}` (or `make run`)"))
+    return mode, path
+
+
+ReaderModeOption = Annotated[str | None, typer.Option("--mode", "-m", help="which warehouse: live, sample or "
+                                                      "replay (default: live if published, else sample)")]
+
+
 @app.command()
 def sql(
-    query: Annotated[str, typer.Argument(help="a SQL query (the warehouse is opened read-only)")],
-    mode: Annotated[str | None, typer.Option("--mode", "-m", help="which warehouse: live, sample or replay "
-                                             "(default: live if built, else sample)")] = None,
+    query: Annotated[str, typer.Argument(help="a SQL query (read-only)")],
+    mode: ReaderModeOption = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="csv (default) or table")] = "csv",
 ) -> None:
-    """Run a read-only query against a warehouse and print the result."""
+    """Query the published copy of a warehouse (read-only: a build can run meanwhile)."""
     import duckdb
 
     if fmt not in ("csv", "table"):
         raise fail(f"unknown --format {fmt!r}: use csv or table")
-    try:
-        if mode is None:
-            mode = "live" if settings.warehouse_path("live").exists() else "sample"
-        path = settings.warehouse_path(mode)
-    except settings.SettingsError as exc:
-        raise fail(str(exc)) from None
-    if not path.exists():
-        raise fail(f"no {mode} warehouse at {path}: build it with `faultlines run --mode {mode}` (or `make run`)")
+    _, path = _published(mode)
     try:
         with duckdb.connect(str(path), read_only=True) as con:
             cursor = con.execute(query)
@@ -256,6 +271,114 @@ def sql(
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row))
     out.print(table)
+
+
+@app.command()
+def status(mode: ReaderModeOption = None) -> None:
+    """Last runs, freshness of every source table, and failing checks, in the terminal."""
+    import duckdb
+
+    from orchestration import calendars
+
+    mode, path = _published(mode)
+    with err.status("reading the run history…"):
+        from dagster import DagsterInstance
+
+        from orchestration.definitions import defs
+        instance = DagsterInstance.get()
+        records = instance.get_run_records(limit=5)
+        check_keys = list(defs.resolve_asset_graph().asset_check_keys)
+        latest_checks = instance.event_log_storage.get_latest_asset_check_execution_by_key(check_keys)
+
+    runs = Table(title="Last runs", title_justify="left")
+    for column in ("run", "job", "mode", "status", "started (UTC)", "took"):
+        runs.add_column(column)
+    for record in records:
+        run = record.dagster_run
+        took = f"{record.end_time - record.start_time:.0f}s" if record.start_time and record.end_time else ""
+        started = (dt.datetime.fromtimestamp(record.start_time, dt.UTC).strftime("%Y-%m-%d %H:%M")
+                   if record.start_time else "")
+        runs.add_row(run.run_id[:8], run.job_name, run.tags.get("faultlines/mode", ""), run.status.value, started,
+                     took)
+    out.print(runs if records else "No runs recorded yet in this DAGSTER_HOME.")
+
+    now = dt.datetime.now(calendars.NEW_YORK)
+    freshness = Table(title=f"Freshness of the published {mode} warehouse (release calendars, New York time)",
+                      title_justify="left")
+    for column in ("table", "newest data", "fresh from", "", "calendar"):
+        freshness.add_column(column)
+    stale = 0
+    with duckdb.connect(str(path), read_only=True) as con:
+        for asset, (calendar, latest_sql) in calendars.FRESHNESS.items():
+            try:
+                latest = con.execute(latest_sql).fetchone()[0]
+            except duckdb.Error:
+                latest = None
+            fresh = calendar.is_fresh(latest, now)
+            stale += not fresh
+            freshness.add_row(asset.replace("/", "."), str(latest or "none"), str(calendar.oldest_fresh(now)),
+                              "[green]fresh[/]" if fresh else "[yellow]late[/]", calendar.description)
+    out.print(freshness)
+
+    failing = [(key, record) for key, record in latest_checks.items() if record.status.value == "FAILED"]
+    evaluated = sum(1 for record in latest_checks.values() if record.status.value in ("SUCCEEDED", "FAILED"))
+    out.print(f"Checks: {evaluated - len(failing)} of {len(check_keys)} passed at their latest run, "
+              f"{len(failing)} failing, {len(check_keys) - evaluated} never run")
+    for key, record in sorted(failing, key=lambda item: item[0].to_user_string()):
+        evaluation = record.event.dagster_event.event_specific_data if record.event else None
+        detail = getattr(evaluation, "description", None) or ""
+        severity = getattr(getattr(evaluation, "severity", None), "value", "")
+        out.print(f"  [red]✗[/] {key.asset_key.to_user_string()} · {key.name} {severity}: {detail}", soft_wrap=True)
+    published_at = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    out.print(f"Published copy: {path} ({path.stat().st_size / 1e6:.0f} MB, {published_at}); "
+              f"{stale} source tables late")
+
+
+@app.command()
+def docs(
+    mode: ReaderModeOption = None,
+    port: Annotated[int, typer.Option(help="port on 127.0.0.1 (0 = any free port)")] = 8080,
+    serve: Annotated[bool, typer.Option(help="serve the site after generating it")] = True,
+) -> None:
+    """Generate the dbt docs site from the published warehouse and serve it on 127.0.0.1 (no internet needed)."""
+    import functools
+    import os
+    import subprocess
+    import tempfile
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    mode, path = _published(mode)
+    site = settings.home() / "docs"
+    dbt = str(Path(sys.executable).parent / "dbt")
+    with tempfile.TemporaryDirectory(prefix="faultlines-docs-") as scratch, \
+            err.status("dbt docs generate (catalog from the published copy)…"):
+        # dbt-duckdb opens its database for writing: give it a scratch copy, never the published file.
+        copy = Path(scratch) / path.name
+        shutil.copyfile(path, copy)
+        result = subprocess.run([dbt, "docs", "generate", "--static", "--target-path", str(site)],
+                                cwd=settings.DBT_PROJECT_DIR, capture_output=True, text=True,
+                                env={**os.environ, "FAULTLINES_DUCKDB_PATH": str(copy)})
+    if result.returncode != 0:
+        raise fail(f"dbt docs generate failed: {_first_line(result.stdout.strip().splitlines()[-1:] or ['?'])}", 1)
+    out.print(f"docs site written to {site} (single shareable file: {site / 'static_index.html'})")
+    if not serve:
+        return
+    class QuietHandler(SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:  # one line per request would drown the URL above
+            pass
+
+    handler = functools.partial(QuietHandler, directory=str(site))
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        raise fail(f"cannot serve the docs on 127.0.0.1:{port}: {exc.strerror}; pick another --port") from None
+    out.print(f"dbt docs on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 @app.command()

@@ -13,6 +13,7 @@ from pydantic import Field, PrivateAttr
 
 from ingestion import settings
 from ingestion.endpoints import Endpoints, open_endpoints
+from orchestration.locking import writer_lock
 
 
 class FaultlinesResource(ConfigurableResource):
@@ -26,13 +27,19 @@ class FaultlinesResource(ConfigurableResource):
     sample_seed: int = Field(default=settings.DEFAULT_SAMPLE_SEED, description="seed of the sample generator")
     base_url: str | None = Field(default=None, description="sample/replay: an emulator that is already running")
     full_refresh: bool = Field(default=False, description="reload sources from scratch and rebuild all models")
+    step_retries: int = Field(default=2, description="retries of a provider's load after a transient outage")
+    retry_wait_seconds: float = Field(default=120.0, description="wait before the first retry; doubles each time")
 
     _endpoints: Endpoints | None = PrivateAttr(default=None)
 
     @contextlib.contextmanager
     def yield_for_execution(self, context: InitResourceContext) -> Iterator[FaultlinesResource]:
         data_dir = Path(self.data_dir) if self.data_dir else None
-        with open_endpoints(self.mode, data_dir, self.sample_seed, self.base_url) as endpoints:
+        note = context.log.warning if context.log else (lambda _: None)
+        run_id = context.run.run_id if context.run else ""
+        # The lock comes first: sample mode (re)generates its data dir, which two runs must not do at once.
+        with writer_lock(note, holder=f"run {run_id[:8]}"), \
+                open_endpoints(self.mode, data_dir, self.sample_seed, self.base_url) as endpoints:
             self._endpoints = endpoints
             # dbt reads the warehouse path from the environment (profiles.yml); dbt runs as a child process.
             os.environ["FAULTLINES_DUCKDB_PATH"] = str(endpoints.warehouse_path)

@@ -11,6 +11,7 @@ from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from ingestion import settings
+from orchestration.assets.checks import gx_checks
 from orchestration.resources import FaultlinesResource
 
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
@@ -77,3 +78,7 @@ def _prune_invocation_dirs(keep: int = 3) -> None:
 def dbt_resource() -> DbtCliResource:
     return DbtCliResource(project_dir=str(settings.DBT_PROJECT_DIR), profiles_dir=str(settings.DBT_PROJECT_DIR),
                           dbt_executable=DBT_EXECUTABLE)
+
+
+# Great Expectations suites for the marts, beside the dbt tests (which dagster-dbt turns into checks itself).
+MART_CHECKS = gx_checks("marts/")

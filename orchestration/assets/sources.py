@@ -7,11 +7,14 @@ the table assets are declared here from ``ingestion.sources.TABLES``.)
 
 from collections.abc import Iterator
 
-from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
+import duckdb
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, RetryRequested, multi_asset
 
+from ingestion.http import SourceError
 from ingestion.pipeline import make_pipeline, rows_loaded
 from ingestion.sources import SOURCES, TABLES, treasury
 from orchestration import meta
+from orchestration.assets.checks import freshness_checks, gx_checks
 from orchestration.resources import FaultlinesResource
 
 DESCRIPTIONS = {
@@ -39,6 +42,28 @@ DESCRIPTIONS = {
 }
 
 
+# The column that dates each raw table's rows (shown as the table's date range in the UI).
+DATE_COLUMNS = {
+    "fred/observations": "date", "fred/vintages": "date", "treasury/auctions": "auction_date",
+    "treasury/mspd_table_1": "record_date", "treasury/operating_cash_balance": "record_date",
+    "treasury/debt_to_penny": "record_date", "nyfed/reference_rates": "effective_date",
+    "nyfed/soma_summary": "as_of_date", "nyfed/soma_bill_holdings": "as_of_date",
+    "nyfed/reverse_repo_operations": "operation_date", "prices/prices_daily": "trade_date",
+    "prices/dividends": "ex_date", "prices/splits": "split_date", "sec/filings": "filing_date", "sec/facts": "filed",
+}
+
+
+def _date_range(con, provider: str, table: str) -> tuple[str, str]:
+    column = DATE_COLUMNS.get(f"{provider}/{table}")
+    if column is None:
+        return "", ""
+    try:
+        first, last = con.execute(f'select min("{column}"), max("{column}") from raw_{provider}."{table}"').fetchone()
+    except duckdb.Error:  # the table does not exist yet (nothing loaded, e.g. vintages without a FRED key)
+        return "", ""
+    return str(first or ""), str(last or "")
+
+
 def provider_assets(provider: str):
     """Load one provider from the run's endpoints into its raw schema; one materialization per table."""
     specs = [AssetSpec(AssetKey([f"raw_{provider}", table]), group_name=provider, kinds={"dlt", "duckdb"},
@@ -51,16 +76,24 @@ def provider_assets(provider: str):
         with faultlines.connect() as con:
             before = meta.table_counts(con, f"raw_{provider}", tables)
         source = SOURCES[provider](faultlines.endpoints)
-        pipeline.run(source, refresh="drop_sources" if faultlines.full_refresh else None).raise_on_failed_jobs()
+        try:
+            pipeline.run(source, refresh="drop_sources" if faultlines.full_refresh else None).raise_on_failed_jobs()
+        except Exception as exc:
+            _retry_if_transient(context, faultlines, exc)
+            raise
         fetched = rows_loaded(pipeline)
         with faultlines.connect() as con:
             after = meta.table_counts(con, f"raw_{provider}", tables)
             meta.record_loads(con, context.run.run_id, provider, faultlines.endpoints.mode, tables, fetched, before,
                               after)
+            date_ranges = {table: _date_range(con, provider, table) for table in tables}
+        endpoints = faultlines.endpoints
         for table in tables:
+            first, last = date_ranges[table]
             yield MaterializeResult(asset_key=AssetKey([f"raw_{provider}", table]), metadata={
                 "rows_fetched": fetched.get(table, 0), "rows_added": after[table] - before[table],
-                "rows_in_table": after[table], "mode": faultlines.endpoints.mode,
+                "rows_in_table": after[table], "first_date": first, "last_date": last, "mode": endpoints.mode,
+                "data_dir": str(endpoints.data_dir) if endpoints.data_dir else "",
                 "warehouse": str(faultlines.warehouse_path)})
         context.log.info(f"{provider}: fetched {sum(fetched.values())} rows, "
                          f"{sum(after.values()) - sum(before.values())} new")
@@ -68,4 +101,29 @@ def provider_assets(provider: str):
     return load_provider
 
 
+def source_error(exc: BaseException) -> SourceError | None:
+    """Our SourceError inside dlt's wrappers (dlt re-raises extraction errors as its own types)."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, SourceError):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def _retry_if_transient(context: AssetExecutionContext, faultlines: FaultlinesResource, exc: Exception) -> None:
+    """An outage that outlasted the HTTP retries: try the whole provider again later, with a doubling wait."""
+    error = source_error(exc)
+    if error is None or not error.transient or context.retry_number >= faultlines.step_retries:
+        return
+    wait = faultlines.retry_wait_seconds * 2 ** context.retry_number
+    context.log.warning(f"{error.source} is unavailable ({error.problem}); retry "
+                        f"{context.retry_number + 1}/{faultlines.step_retries} in {wait:.0f}s")
+    raise RetryRequested(max_retries=faultlines.step_retries, seconds_to_wait=wait) from exc
+
+
 PROVIDER_ASSETS = [provider_assets(provider) for provider in SOURCES]
+# Beside the tables they guard: a GX suite per raw table and a freshness check per release calendar.
+PROVIDER_CHECKS = [check for provider in SOURCES for check in
+                   (*gx_checks(f"raw_{provider}/"), *freshness_checks(f"raw_{provider}/"))]

@@ -1,6 +1,5 @@
 """The CLI as users run it: a subprocess, its output, its exit codes."""
 
-import os
 import socket
 import subprocess
 import sys
@@ -9,20 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import FAULTLINES, _env, faultlines
+
 pytestmark = pytest.mark.slow
-
-FAULTLINES = str(Path(sys.executable).parent / "faultlines")
-
-
-def _env(home: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "DLT_DATA_DIR", "FAULTLINES_DUCKDB_PATH")}
-    # A pinned sample end: two runs either side of midnight must still see the same sample data.
-    env.update(FAULTLINES_HOME=str(home), COLUMNS="200", FAULTLINES_SAMPLE_END="2026-06-30")
-    return env
-
-
-def faultlines(home: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([FAULTLINES, *args], env=_env(home), capture_output=True, text=True, timeout=timeout)
 
 
 def _one_line_error(result: subprocess.CompletedProcess) -> str:
@@ -37,16 +25,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def home(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("cli-home")
-
-
-@pytest.fixture(scope="module")
-def first_run(home):
-    return faultlines(home, "run", "--mode", "sample")
 
 
 def test_sample_run_says_so_first_and_last(first_run):
@@ -73,10 +51,19 @@ def test_sql_error_is_one_line(first_run, home):
     _one_line_error(faultlines(home, "sql", "--mode", "sample", "select * from no_such_table"))
 
 
-def test_second_run_loads_nothing(first_run, home):
-    second = faultlines(home, "run", "--mode", "sample")
-    assert second.returncode == 0, second.stderr
-    assert "Loaded 0 new rows" in second.stdout
+def test_two_runs_at_once_take_turns_and_load_nothing_new(first_run, home):
+    """One writer: the second run waits for the first instead of failing on DuckDB's lock."""
+    # FRED and what runs after every selection (checks, run record, publishing): enough to contend for the lock.
+    runs = [subprocess.Popen([FAULTLINES, "run", "--mode", "sample", "--select", "group:fred"], env=_env(home),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [run.communicate(timeout=600) for run in runs]
+    for run, (stdout, stderr) in zip(runs, outputs, strict=True):
+        assert run.returncode == 0, stderr
+        assert "Loaded 0 new rows" in stdout
+    waited = [stderr for _, stderr in outputs if "another run is writing the warehouse" in stderr]
+    assert len(waited) == 1, "exactly one run found the warehouse busy and waited"
+    recorded = faultlines(home, "sql", "--mode", "sample", "select count(*) from meta.runs")
+    assert int(recorded.stdout.strip().splitlines()[1]) >= 3, "both runs recorded after the first"
     count = faultlines(home, "sql", "--mode", "sample",
                        "select count(*) - count(distinct (series_id, date)) from raw_fred.observations")
     assert count.stdout.strip().splitlines()[1] == "0", "no duplicate rows"
@@ -166,3 +153,45 @@ def test_dagster_asset_materialize_from_the_repo_root(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     assert "RUN_SUCCESS" in result.stderr + result.stdout, time.monotonic() - started
     assert (tmp_path / "warehouse" / "sample.duckdb").exists()
+
+
+def test_status_shows_runs_freshness_and_checks(first_run, home):
+    result = faultlines(home, "status", "--mode", "sample")
+    assert result.returncode == 0, result.stderr
+    assert "build_everything" in result.stdout and "SUCCESS" in result.stdout
+    assert "raw_fred.observations" in result.stdout and "2026-06-30" in result.stdout
+    # The sample ends on the pinned 2026-06-30, months ago: every dated source is late, and says so.
+    assert "late" in result.stdout and "fresh_per_release_calendar" in result.stdout
+    assert "Checks: " in result.stdout
+
+
+def test_docs_site_is_generated_offline_and_served_on_loopback(first_run, home):
+    import re
+
+    import requests
+
+    port = _free_port()
+    docs = subprocess.Popen([FAULTLINES, "docs", "--mode", "sample", "--port", str(port)], env=_env(home),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        page = None
+        while time.monotonic() < deadline and page is None:
+            try:
+                page = requests.get(f"http://127.0.0.1:{port}/", timeout=2)
+            except requests.RequestException:
+                assert docs.poll() is None, docs.communicate()[1]
+                time.sleep(1)
+        assert page is not None and page.ok
+        catalog = requests.get(f"http://127.0.0.1:{port}/catalog.json", timeout=5).json()
+        assert "model.faultlines.mart_reserve_adequacy" in catalog["nodes"]
+        manifest = requests.get(f"http://127.0.0.1:{port}/manifest.json", timeout=5).json()
+        assert manifest["metadata"]["send_anonymous_usage_stats"] is False, "the page's tracker stays off"
+        assert "exposure.faultlines.faultlines_report" in manifest["exposures"]
+        # Nothing the page loads by itself comes from elsewhere: no remote script, stylesheet or font.
+        remote = re.findall(r'<(?:script|link|img)[^>]+(?:src|href)="(https?://[^"]+)"', page.text)
+        assert remote == []
+        assert (home / "docs" / "static_index.html").stat().st_size > 1_000_000
+    finally:
+        docs.terminate()
+        docs.wait(timeout=10)

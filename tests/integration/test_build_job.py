@@ -43,7 +43,12 @@ def test_every_asset_and_check_succeeds(built):
             "marts/mart_reserve_adequacy", "meta/runs"} <= materialized
     checks = first.get_asset_check_evaluations()
     assert len(checks) >= 90, "every dbt test is an asset check"
-    assert [c.check_name for c in checks if not c.passed] == []
+    failed = [c for c in checks if not c.passed]
+    # Only freshness may fail here (the sample ends on the pinned SAMPLE_END, long ago), and only as a warning.
+    assert {c.check_name for c in failed} <= {"fresh_per_release_calendar"}
+    assert {c.severity.value for c in failed} <= {"WARN"}
+    gx = [c for c in checks if c.check_name.startswith("gx_")]
+    assert len(gx) >= 20 and all(c.passed for c in gx)
 
 
 def test_mart_values_match_a_hand_computation(built, sample_dir):

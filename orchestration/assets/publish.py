@@ -1,0 +1,23 @@
+"""The last step of a green run: publish the read-only copy and the Parquet files that readers use."""
+
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
+
+from ingestion import settings
+from orchestration.publish import publish
+from orchestration.resources import FaultlinesResource
+
+PUBLISHED_KEY = AssetKey(["published", "warehouse"])
+
+
+@asset(key=PUBLISHED_KEY, group_name="publish", deps=[AssetKey(["meta", "runs"])], kinds={"duckdb", "parquet"},
+       description="The read-only copy of the warehouse that BI tools, `faultlines sql`, the report and the docs "
+                   "read, with a Parquet file per mart. Replaced atomically, and only when every step and "
+                   "blocking check before it succeeded: a failed run leaves the last good copy in place.")
+def published_warehouse(context: AssetExecutionContext, faultlines: FaultlinesResource) -> MaterializeResult:
+    mode = faultlines.endpoints.mode
+    result = publish(faultlines.warehouse_path, settings.published_path(mode), settings.published_parquet_dir(mode))
+    context.log.info(f"published {result.tables} tables to {result.path} ({result.bytes / 1e6:.1f} MB) and "
+                     f"{result.parquet_files} Parquet files to {result.parquet_dir}")
+    return MaterializeResult(metadata={"path": str(result.path), "tables": result.tables, "mode": mode,
+                                       "size_mb": round(result.bytes / 1e6, 1), "parquet_dir": str(result.parquet_dir),
+                                       "parquet_files": result.parquet_files})

@@ -1,0 +1,137 @@
+"""Release calendars: when each source publishes, so schedules fetch right after and freshness checks know what
+"late" means. Times are New York times (the Fed, the Treasury and the exchanges publish on Eastern time).
+
+`expected_latest(now)` is the newest data date that should be public at `now`; a table is fresh when its latest
+date is no older than that minus the calendar's grace (which absorbs holidays and late releases). Holidays are not
+modelled: one business day of grace covers them, at the cost of a late alarm on the day after a holiday.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def business_days_before(day: dt.date, count: int) -> dt.date:
+    """The business day (Mon–Fri) `count` business days before `day` (count 0: `day` or the weekday before)."""
+    while day.weekday() >= 5:
+        day -= dt.timedelta(days=1)
+    for _ in range(count):
+        day -= dt.timedelta(days=1)
+        while day.weekday() >= 5:
+            day -= dt.timedelta(days=1)
+    return day
+
+
+def _local(now: dt.datetime) -> dt.datetime:
+    return now.astimezone(NEW_YORK) if now.tzinfo else now.replace(tzinfo=NEW_YORK)
+
+
+def _after(now: dt.datetime, hour: int, minute: int = 0) -> bool:
+    return (now.hour, now.minute) >= (hour, minute)
+
+
+def _weekly_wednesday_released_thursday(now: dt.datetime) -> dt.date:
+    """H.4.1 and SOMA: the week ending Wednesday, published Thursday 16:30."""
+    local = _local(now)
+    days_since_thursday = (local.weekday() - 3) % 7
+    thursday = local.date() - dt.timedelta(days=days_since_thursday)
+    if days_since_thursday == 0 and not _after(local, 16, 30):
+        thursday -= dt.timedelta(days=7)
+    return thursday - dt.timedelta(days=1)
+
+
+def _previous_business_day_after(hour: int, minute: int = 0) -> Callable[[dt.datetime], dt.date]:
+    """Data for business day D published on D+1 at hour:minute (SOFR at 8:00, the Daily Treasury Statement 16:00)."""
+    def expected(now: dt.datetime) -> dt.date:
+        local = _local(now)
+        published_today = local.weekday() < 5 and _after(local, hour, minute)
+        return business_days_before(local.date(), 1 if published_today else 2)
+    return expected
+
+
+def _same_business_day_after(hour: int, minute: int = 0) -> Callable[[dt.datetime], dt.date]:
+    """Data for business day D published on D at hour:minute (closing prices, RRP results at 13:15)."""
+    def expected(now: dt.datetime) -> dt.date:
+        local = _local(now)
+        published_today = local.weekday() < 5 and _after(local, hour, minute)
+        return business_days_before(local.date(), 0 if published_today else 1)
+    return expected
+
+
+def _month_end_published_on_business_day(business_day: int) -> Callable[[dt.datetime], dt.date]:
+    """MSPD: last month's end, published on the month's n-th business day."""
+    def expected(now: dt.datetime) -> dt.date:
+        local = _local(now).date()
+        first = local.replace(day=1)
+        elapsed = sum(1 for i in range((local - first).days + 1) if (first + dt.timedelta(days=i)).weekday() < 5)
+        previous_month_end = first - dt.timedelta(days=1)
+        if elapsed >= business_day:
+            return previous_month_end
+        return previous_month_end.replace(day=1) - dt.timedelta(days=1)
+    return expected
+
+
+def _within_days(days: int) -> Callable[[dt.datetime], dt.date]:
+    """Irregular releases (auctions, filings): something at least every `days` days."""
+    return lambda now: _local(now).date() - dt.timedelta(days=days)
+
+
+@dataclass(frozen=True)
+class ReleaseCalendar:
+    name: str
+    description: str
+    cron: str  # when to fetch, New York time: shortly after the release
+    expected_latest: Callable[[dt.datetime], dt.date]
+    grace_business_days: int = 1
+
+    def is_fresh(self, latest: dt.date | None, now: dt.datetime) -> bool:
+        return latest is not None and latest >= self.oldest_fresh(now)
+
+    def oldest_fresh(self, now: dt.datetime) -> dt.date:
+        return business_days_before(self.expected_latest(now), self.grace_business_days)
+
+
+H41 = ReleaseCalendar("h41_weekly", "Fed H.4.1 and SOMA holdings: week ending Wednesday, Thursdays 16:30 ET",
+                      "45 16 * * 4", _weekly_wednesday_released_thursday, grace_business_days=2)
+NYFED_RATES = ReleaseCalendar("nyfed_rates_daily", "NY Fed reference rates: each business day at 8:00 ET for the "
+                              "previous business day", "15 9 * * 1-5", _previous_business_day_after(9))
+RRP_RESULTS = ReleaseCalendar("rrp_results_daily", "ON RRP operation results: each business day at 13:15 ET",
+                              "15 9 * * 1-5", _same_business_day_after(13, 30))
+TREASURY_DAILY = ReleaseCalendar("treasury_daily", "Daily Treasury Statement and Debt to the Penny: 16:00 ET the "
+                                 "next business day", "30 16 * * 1-5", _previous_business_day_after(16, 30))
+AUCTIONS = ReleaseCalendar("treasury_auctions", "Treasury auction results: several auctions every week, results "
+                           "by 13:00 ET", "30 16 * * 1-5", _within_days(7), grace_business_days=0)
+MSPD = ReleaseCalendar("mspd_monthly", "Monthly Statement of the Public Debt: last month, on the 4th business day",
+                       "30 16 * * 1-5", _month_end_published_on_business_day(4), grace_business_days=0)
+PRICES = ReleaseCalendar("prices_after_close", "Daily bars: each session once the 16:00 ET close is settled",
+                         "30 17 * * 1-5", _same_business_day_after(17, 15))
+SEC_FILINGS = ReleaseCalendar("sec_weekly", "SEC EDGAR filings: companies file every week; fetched weekly",
+                              "0 7 * * 1", _within_days(14), grace_business_days=0)
+SEC_FACTS = ReleaseCalendar("sec_quarterly_facts", "SEC XBRL facts: each company's 10-Q/10-K, quarterly",
+                            "0 7 * * 1", _within_days(100), grace_business_days=0)
+
+# Which date says how recent each raw table is, and the calendar it follows.
+FRESHNESS = {
+    "raw_fred/observations": (H41, "select max(date) from raw_fred.observations "
+                                   "where series_id = 'WRESBAL' and value is not null"),
+    "raw_nyfed/reference_rates": (NYFED_RATES, "select max(effective_date) from raw_nyfed.reference_rates "
+                                               "where type = 'SOFR'"),
+    "raw_nyfed/soma_summary": (H41, "select max(as_of_date) from raw_nyfed.soma_summary"),
+    "raw_nyfed/soma_bill_holdings": (H41, "select max(as_of_date) from raw_nyfed.soma_bill_holdings"),
+    "raw_nyfed/reverse_repo_operations": (RRP_RESULTS, "select max(operation_date) from "
+                                                       "raw_nyfed.reverse_repo_operations"),
+    "raw_treasury/auctions": (AUCTIONS, "select max(auction_date) from raw_treasury.auctions "
+                                        "where total_accepted is not null"),
+    "raw_treasury/operating_cash_balance": (TREASURY_DAILY, "select max(record_date) from "
+                                                            "raw_treasury.operating_cash_balance"),
+    "raw_treasury/debt_to_penny": (TREASURY_DAILY, "select max(record_date) from raw_treasury.debt_to_penny"),
+    "raw_treasury/mspd_table_1": (MSPD, "select max(record_date) from raw_treasury.mspd_table_1"),
+    "raw_prices/prices_daily": (PRICES, "select max(trade_date) from raw_prices.prices_daily"),
+    "raw_sec/filings": (SEC_FILINGS, "select max(filing_date) from raw_sec.filings"),
+    "raw_sec/facts": (SEC_FACTS, "select max(filed) from raw_sec.facts"),
+}

@@ -1,0 +1,93 @@
+"""Publishing: after a green build, readers get a new read-only copy of the warehouse in one atomic step.
+
+Readers (BI tools, `faultlines sql`, the report, the docs site) never open the file a run writes: DuckDB allows
+one writing process, and a half-built table must never be visible. The copy is
+
+- self-contained: dbt's staging views become tables, so it opens under any alias, in any tool;
+- written in DuckDB storage version 1.0, which the DuckDB 1.x readers bundled in BI drivers can open;
+- swapped in with ``os.replace``: a reader that has the old copy open keeps reading it, the next one opens the new.
+
+The Parquet file of every mart goes to a new folder per run, and a symlink is swapped to point at it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+# Storage version readable by DuckDB ≥ 1.0 (the newest format needs the newest reader).
+PUBLISHED_STORAGE_VERSION = "v1.0.0"
+PARQUET_SCHEMAS = ("marts",)
+KEEP_PARQUET_VERSIONS = 2
+
+
+@dataclass(frozen=True)
+class Published:
+    path: Path
+    parquet_dir: Path
+    tables: int
+    parquet_files: int
+    bytes: int
+
+
+def _objects(con: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[str, str]]:
+    """Every table and view users can query; dlt's merge scratch schemas (`*_staging`) stay behind."""
+    return con.execute("""
+        select schema_name, table_name from duckdb_tables() where database_name = $catalog
+        union all
+        select schema_name, view_name from duckdb_views() where database_name = $catalog and not internal
+        except
+        select schema_name, table_name from duckdb_tables() where database_name = $catalog
+            and schema_name like '%\\_staging' escape '\\'
+        order by 1, 2
+    """, {"catalog": catalog}).fetchall()
+
+
+def publish(warehouse: Path, published: Path, parquet_link: Path) -> Published:
+    """Copy `warehouse` to `published` (atomically replacing it) and write the marts as Parquet."""
+    published.parent.mkdir(parents=True, exist_ok=True)
+    token = uuid.uuid4().hex[:12]
+    staging_copy = published.with_name(f".{published.name}.{token}.tmp")
+    parquet_dir = parquet_link.with_name(f"{parquet_link.name}.{token}")
+    try:
+        with duckdb.connect(str(warehouse)) as con:  # the run holds the write lock; same config as its writes
+            catalog = con.execute("select current_database()").fetchone()[0]
+            objects = _objects(con, catalog)
+            con.execute(f"attach '{staging_copy}' as published (storage_version '{PUBLISHED_STORAGE_VERSION}')")
+            for schema, name in objects:
+                con.execute(f'create schema if not exists published."{schema}"')
+                source = f'"{catalog}"."{schema}"."{name}"'
+                con.execute(f'create table published."{schema}"."{name}" as select * from {source}')
+            con.execute("detach published")
+            parquet_dir.mkdir(parents=True)
+            marts = [(s, n) for s, n in objects if s in PARQUET_SCHEMAS]
+            for schema, name in marts:
+                target = parquet_dir / f"{name}.parquet"
+                con.execute(f"copy \"{catalog}\".\"{schema}\".\"{name}\" to '{target}' (format parquet)")
+        os.replace(staging_copy, published)
+        _swap_symlink(parquet_link, parquet_dir)
+    except BaseException:
+        staging_copy.unlink(missing_ok=True)
+        shutil.rmtree(parquet_dir, ignore_errors=True)
+        raise
+    _prune_parquet_versions(parquet_link)
+    return Published(published, parquet_link, len(objects), len(marts), published.stat().st_size)
+
+
+def _swap_symlink(link: Path, target: Path) -> None:
+    temporary = link.with_name(f".{link.name}.{uuid.uuid4().hex[:8]}")
+    temporary.symlink_to(target.name)  # relative, so the published folder can be moved
+    os.replace(temporary, link)
+
+
+def _prune_parquet_versions(link: Path) -> None:
+    current = link.resolve().name
+    versions = sorted((p for p in link.parent.glob(f"{link.name}.*") if p.is_dir() and p.name != current),
+                      key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in versions[KEEP_PARQUET_VERSIONS - 1:]:
+        shutil.rmtree(stale, ignore_errors=True)

@@ -1,0 +1,33 @@
+"""The CLI as a subprocess, and one sample warehouse built by it that the CLI and UI tests share."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FAULTLINES = str(Path(sys.executable).parent / "faultlines")
+SAMPLE_END = "2026-06-30"
+
+
+def _env(home: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "DLT_DATA_DIR", "FAULTLINES_DUCKDB_PATH")}
+    # A pinned sample end: two runs either side of midnight must still see the same sample data.
+    env.update(FAULTLINES_HOME=str(home), COLUMNS="200", FAULTLINES_SAMPLE_END=SAMPLE_END)
+    return env
+
+
+def faultlines(home: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([FAULTLINES, *args], env=_env(home), capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("cli-home")
+
+
+@pytest.fixture(scope="session")
+def first_run(home):
+    """`faultlines run --mode sample` from nothing: the build every e2e test after it reuses (warm)."""
+    return faultlines(home, "run", "--mode", "sample")

@@ -1,0 +1,47 @@
+"""The Dagster definitions hold what the control room promises: assets, checks of three kinds, jobs, schedules."""
+
+from dagster import AssetKey
+
+from ingestion.sources import SOURCES, TABLES
+from orchestration import calendars
+from orchestration.definitions import SCHEDULES, defs
+from orchestration.quality import load_suites
+
+
+def test_every_table_and_mart_is_an_asset_in_one_graph():
+    graph = defs.resolve_asset_graph()
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    raw = {f"raw_{p}/{t}" for p, tables in TABLES.items() for t in tables}
+    marts = {"marts/mart_reserve_adequacy", "marts/mart_bill_absorption", "marts/mart_sector_valuation",
+             "marts/mart_claims", "marts/fct_treasury_auctions"}
+    assert raw | marts | {"meta/runs", "published/warehouse"} <= keys
+    # Publishing comes last: everything that feeds a mart is upstream of it.
+    upstream = {k.to_user_string() for k in graph.upstream_key_closure(AssetKey(["published", "warehouse"]))} \
+        if hasattr(graph, "upstream_key_closure") else None
+    if upstream is not None:
+        assert marts <= upstream
+
+
+def test_checks_of_every_kind_sit_beside_their_assets():
+    checks = defs.resolve_asset_graph().asset_check_keys
+    names = {(c.asset_key.to_user_string(), c.name) for c in checks}
+    gx = {n for n in names if n[1].startswith("gx_")}
+    fresh = {n for n in names if n[1] == "fresh_per_release_calendar"}
+    dbt = names - gx - fresh
+    assert len(gx) == len(load_suites()) >= 20
+    assert {asset for asset, _ in gx} >= {"raw_fred/observations", "raw_treasury/auctions",
+                                          "marts/mart_reserve_adequacy", "marts/mart_bill_absorption"}
+    assert {asset for asset, _ in fresh} == set(calendars.FRESHNESS)
+    assert len(dbt) >= 100 and ("marts/mart_reserve_adequacy", "unique_combination_mart_reserve_adequacy_date_day") \
+        in dbt
+
+
+def test_a_job_per_provider_and_schedules_per_release_calendar_in_new_york_time():
+    jobs = {job.name for job in defs.jobs}
+    assert {"build_everything", *(f"load_{p}" for p in SOURCES)} <= jobs
+    assert {s.name for s in SCHEDULES} >= {"h41_weekly", "nyfed_rates_daily", "treasury_daily",
+                                           "prices_after_close", "sec_weekly", "warehouse_weekly_rebuild"}
+    assert {s.execution_timezone for s in SCHEDULES} == {"America/New_York"}
+    by_name = {s.name: s for s in SCHEDULES}
+    assert by_name["h41_weekly"].cron_schedule == "45 16 * * 4", "after the Thursday 16:30 H.4.1 release"
+    assert by_name["h41_weekly"].job.name == "load_fred"
