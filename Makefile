@@ -16,7 +16,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # Project-local state for Dagster CLIs started by make (faultlines sets the same defaults itself).
 export DAGSTER_HOME ?= $(CURDIR)/.faultlines/dagster
 
-.PHONY: help setup run test lint ui docs status clean
+.PHONY: help setup run test lint ui docs status report serve-sql clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -47,6 +47,12 @@ ui: setup  ## the Dagster UI on http://127.0.0.1:3000 (sample warehouse; MODE=li
 
 docs: setup  ## the dbt docs site on http://127.0.0.1:8080 (built from the published warehouse; no internet needed)
 	$(BIN)/faultlines docs $(if $(MODE),--mode $(MODE)) --port $(or $(PORT),8080)
+
+report: setup  ## one self-contained HTML report from the published warehouse (OUT=path to choose the file)
+	$(BIN)/faultlines report $(if $(MODE),--mode $(MODE)) $(if $(OUT),--out $(OUT))
+
+serve-sql: setup  ## read-only PostgreSQL wire on 127.0.0.1:5433 over the published warehouse (psql, BI tools)
+	$(BIN)/faultlines serve-sql $(if $(MODE),--mode $(MODE)) --port $(or $(PORT),5433)
 
 status: setup  ## last runs, freshness per source table, failing checks
 	$(BIN)/faultlines status $(if $(MODE),--mode $(MODE))

@@ -381,6 +381,52 @@ def docs(
         server.server_close()
 
 
+@app.command("serve-sql")
+def serve_sql(
+    mode: ReaderModeOption = None,
+    port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = 5433,
+) -> None:
+    """A read-only PostgreSQL-wire endpoint over the published warehouse (psql, BI tools without DuckDB drivers)."""
+    from orchestration.sql_server import make_server
+
+    mode, path = _published(mode)
+    try:
+        server = make_server(path, "127.0.0.1", port)
+    except OSError as exc:
+        raise fail(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}; pick another --port") from None
+    out.print(f"PostgreSQL wire on 127.0.0.1:{server.server_address[1]} over {path} (read-only; each new "
+              f"connection sees the newest published copy). Try: psql -h 127.0.0.1 -p {server.server_address[1]} "
+              "-c \"select * from marts.mart_claims\"  (Ctrl-C to stop)", soft_wrap=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@app.command()
+def report(
+    mode: ReaderModeOption = None,
+    out_path: Annotated[Path | None, typer.Option("--out", help="the HTML file to write "
+                                                  "(default: FAULTLINES_HOME/report/<mode>.html)")] = None,
+) -> None:
+    """Write one self-contained HTML report (charts and claims) from the published warehouse; works offline."""
+    from orchestration.report import build_report
+
+    mode, path = _published(mode)
+    target = out_path or settings.home() / "report" / f"{mode}.html"
+    try:
+        with err.status("drawing the report…"):
+            result = build_report(path, target, mode)
+    except OSError as exc:
+        raise fail(f"cannot write the report to {target}: {exc.strerror}") from None
+    if mode == "sample":
+        out.print(_sample_banner(None))
+    out.print(f"report written to {result['path']} ({result['bytes'] / 1e6:.1f} MB, {result['charts']} charts, "
+              "self-contained: open it in any browser, offline)")
+
+
 @app.command()
 def sample(
     out_dir: Annotated[Path, typer.Option("--out", help="where to write the data dir")],

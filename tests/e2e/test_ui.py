@@ -18,6 +18,7 @@ import pytest
 import requests
 
 from ingestion.emulator.server import Emulator
+from tests.e2e.browser import visit
 from tests.e2e.conftest import FAULTLINES, _env
 from tests.e2e.test_cli import _free_port
 
@@ -146,6 +147,16 @@ def test_ui_runs_checks_and_blocks_publishing_on_bad_data(first_run, home, tmp_p
         assert "raw_nyfed/reference_rates" in materialized
         assert not {"marts/mart_reserve_adequacy", "published/warehouse"} & materialized
         assert _digest(published) == before, "the published copy is the last good one"
+
+        # 3. The UI itself in headless Chromium: the asset catalog draws, nothing is fetched from outside.
+        with visit(f"{base}/assets") as page:
+            page.page.wait_for_selector("text=mart_reserve_adequacy", timeout=60_000)
+            page.screenshot("dagster-assets")
+            page.page.goto(f"{base}/locations/{location}/asset-groups/marts")
+            page.page.wait_for_load_state("networkidle", timeout=60_000)
+            page.screenshot("dagster-lineage")
+        assert page.outside_requests == [], page.outside_requests
+        assert page.console_errors == [], page.console_errors
 
         ui.send_signal(signal.SIGTERM)
         assert ui.wait(timeout=60) is not None

@@ -1,0 +1,155 @@
+"""Where people meet the data: the PostgreSQL-wire endpoint, DuckDB 1.x readers, Parquet, the report and the docs
+site (these two in headless Chromium, offline). All over the e2e sample warehouse's published copy."""
+
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+import requests
+
+from tests.e2e.browser import visit
+from tests.e2e.conftest import FAULTLINES, _env, faultlines
+from tests.e2e.test_cli import _free_port
+
+pytestmark = pytest.mark.slow
+
+MARTS = {"mart_reserve_adequacy", "mart_bill_absorption", "mart_sector_valuation", "mart_claims",
+         "fct_treasury_auctions", "fct_equity_daily", "fct_fundamentals_ttm"}
+
+
+def _wait_for_port(process: subprocess.Popen, port: int, timeout: float = 60) -> None:
+    import socket
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()[1]
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.3)
+    pytest.fail(f"nothing listens on 127.0.0.1:{port}")
+
+
+@pytest.fixture(scope="module")
+def sql_endpoint(first_run, home):
+    assert first_run.returncode == 0, first_run.stderr
+    port = _free_port()
+    server = subprocess.Popen([FAULTLINES, "serve-sql", "--mode", "sample", "--port", str(port)], env=_env(home),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for_port(server, port)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.mark.skipif(shutil.which("psql") is None, reason="psql is not installed (apt-get install postgresql-client)")
+def test_psql_reads_the_claims_over_the_postgres_wire(sql_endpoint):
+    result = subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(sql_endpoint), "-U", "analyst", "-d", "sample",
+                             "-A", "-t", "-F", "|", "-c", "select claim_id, verdict from marts.mart_claims"],
+                            capture_output=True, text=True, timeout=30, env={"PGCONNECT_TIMEOUT": "10"})
+    assert result.returncode == 0, result.stderr
+    verdicts = dict(line.split("|") for line in result.stdout.strip().splitlines())
+    assert len(verdicts) == 6 and set(verdicts.values()) <= {"supported", "contradicted", "partly"}
+    assert "reserves_2007" in verdicts
+
+
+def test_a_postgres_driver_runs_parameterised_queries_and_cannot_write(sql_endpoint, home):
+    import psycopg
+
+    with psycopg.connect(f"host=127.0.0.1 port={sql_endpoint} user=analyst dbname=sample", autocommit=True) as pg:
+        rows = pg.execute("select date_day, reserves_usd_bn from marts.mart_reserve_adequacy where date_day = %s",
+                          ["2026-06-24"]).fetchall()
+        with duckdb.connect(str(home / "published" / "sample.duckdb"), read_only=True) as con:
+            expected = con.execute("select date_day, reserves_usd_bn from marts.mart_reserve_adequacy "
+                                   "where date_day = date '2026-06-24'").fetchall()
+        assert rows == expected and rows[0][1] > 1000
+        with pytest.raises(psycopg.Error, match="read-only"):
+            pg.execute("drop table marts.mart_claims")
+        assert pg.execute("select count(*) from marts.mart_claims").fetchone()[0] == 6, "nothing was dropped"
+
+
+def test_the_published_copy_opens_in_a_duckdb_1x_reader(first_run, home, tmp_path):
+    """BI drivers bundle DuckDB 1.x: the copy must open there, in its own environment."""
+    uv = shutil.which("uv") or str(Path(sys.executable).parents[2] / ".tools" / "bin" / "uv")
+    if not Path(uv).exists():
+        pytest.skip("uv is not here to build a DuckDB 1.x environment")
+    venv = tmp_path / "duckdb1"
+    subprocess.run([uv, "venv", "-q", "-p", sys.executable, str(venv)], check=True, timeout=120)
+    subprocess.run([uv, "pip", "install", "-q", "-p", str(venv / "bin" / "python"), "duckdb==1.1.3"], check=True,
+                   timeout=300)
+    reader = subprocess.run([str(venv / "bin" / "python"), "-c", """
+import duckdb, sys
+con = duckdb.connect(sys.argv[1], read_only=True)
+print(duckdb.__version__, con.execute("select count(*) from marts.mart_claims").fetchone()[0],
+      con.execute("select count(*) from marts.mart_reserve_adequacy").fetchone()[0])
+""", str(home / "published" / "sample.duckdb")], capture_output=True, text=True, timeout=60)
+    assert reader.returncode == 0, reader.stderr
+    version, claims, days = reader.stdout.split()
+    assert version.startswith("1.") and int(claims) == 6 and int(days) > 7000
+
+
+def test_every_mart_is_published_as_parquet(first_run, home):
+    parquet = home / "published" / "sample-parquet"
+    assert parquet.is_symlink(), "a symlink swapped atomically to the latest run's folder"
+    assert {p.stem for p in parquet.glob("*.parquet")} == MARTS
+    with duckdb.connect(str(home / "published" / "sample.duckdb"), read_only=True) as con:
+        for mart in MARTS:
+            in_parquet = con.execute(f"select count(*) from read_parquet('{parquet / mart}.parquet')").fetchone()[0]
+            assert in_parquet == con.execute(f"select count(*) from marts.{mart}").fetchone()[0] > 0
+
+
+def test_the_report_renders_fully_in_chromium_with_the_network_off(first_run, home, tmp_path):
+    out = tmp_path / "report.html"
+    result = faultlines(home, "report", "--mode", "sample", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "SAMPLE" in result.stdout and out.stat().st_size > 1_000_000
+    text = out.read_text()
+    assert not re.findall(r'<(?:script|link|img)[^>]+(?:src|href)="https?://', text), "scripts are inlined"
+    with visit(out.as_uri()) as page:
+        page.page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 4",
+                                    timeout=30_000)
+        marks = page.page.evaluate("""Array.from(document.querySelectorAll('.js-plotly-plot')).map(plot =>
+            plot.querySelectorAll('.scatterlayer path.js-line, .scatterlayer path.point, .barlayer path').length)""")
+        banner = page.page.inner_text("#sample-banner")
+        verdicts = page.page.eval_on_selector_all("table.claims .verdict", "cells => cells.map(c => c.textContent)")
+        page.screenshot("report")
+    assert len(marks) == 4 and all(count > 0 for count in marks), marks
+    assert "SAMPLE DATA" in banner
+    assert len(verdicts) == 6 and set(verdicts) <= {"supported", "contradicted", "partly"}
+    assert page.console_errors == [] and page.outside_requests == []
+
+
+def test_the_docs_site_is_served_on_loopback_and_loads_nothing_from_outside(first_run, home):
+    port = _free_port()
+    docs = subprocess.Popen([FAULTLINES, "docs", "--mode", "sample", "--port", str(port)], env=_env(home),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for_port(docs, port, timeout=120)
+        catalog = requests.get(f"http://127.0.0.1:{port}/catalog.json", timeout=5).json()
+        assert "model.faultlines.mart_reserve_adequacy" in catalog["nodes"]
+        manifest = requests.get(f"http://127.0.0.1:{port}/manifest.json", timeout=5).json()
+        assert manifest["metadata"]["send_anonymous_usage_stats"] is False, "the page's tracker stays off"
+        assert "exposure.faultlines.faultlines_report" in manifest["exposures"]
+        assert (home / "docs" / "static_index.html").stat().st_size > 1_000_000, "the single shareable file"
+        with visit(f"http://127.0.0.1:{port}/#!/overview") as page:
+            page.page.wait_for_selector("text=local-first warehouse", timeout=30_000)
+            page.page.goto(f"http://127.0.0.1:{port}/#!/model/model.faultlines.mart_reserve_adequacy")
+            page.page.wait_for_selector("text=reserves_to_gdp_pct", timeout=30_000)
+            page.screenshot("docs-mart-reserve-adequacy")
+        assert page.outside_requests == []
+        # dbt-docs itself asks for three unrendered template URLs (icons, favicon) that 404 on every server; any
+        # other failed request or console error is ours.
+        ours = [r for r in page.failed_responses if "%7B%7B" not in r and "%7Brequire" not in r]
+        assert ours == []
+        assert [e for e in page.console_errors if not e.startswith("Failed to load resource")] == []
+        assert len(page.console_errors) <= len(page.failed_responses)
+    finally:
+        docs.terminate()
+        docs.wait(timeout=10)
