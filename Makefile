@@ -35,9 +35,10 @@ setup: $(VENV)/.synced  ## create .venv from uv.lock
 run: setup  ## build the warehouse (auto mode: live APIs, else bundled sample data)
 	$(BIN)/faultlines run $(ARGS)
 
+# Two workers: the e2e tests (one shared CLI build) and the tests sharing one replay build run side by side.
 test: setup  ## lint + the whole test suite
 	$(BIN)/ruff check .
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 lint: setup  ## ruff only
 	$(BIN)/ruff check .

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -68,6 +69,23 @@ def retry_after_seconds(value: str | None, default: float) -> float:
     return max(0.0, when.timestamp() - time.time())
 
 
+def _is_html(response: requests.Response) -> bool:
+    """None of our APIs answers with HTML: an HTML body is an outage page or a bot check, whatever the status."""
+    kind = response.headers.get("Content-Type", "").lower()
+    return "text/html" in kind or response.content[:200].lstrip().lower().startswith((b"<!doctype html", b"<html"))
+
+
+def _is_interstitial(response: requests.Response) -> bool:
+    text = response.text[:5000].lower()
+    return any(marker in text for marker in ("just a moment", "challenge", "captcha", "proof-of-work",
+                                             "enable javascript and cookies"))
+
+
+def _html_title(response: requests.Response) -> str:
+    match = re.search(r"<title>(.*?)</title>", response.text[:5000], re.IGNORECASE | re.DOTALL)
+    return f"title {' '.join(match.group(1).split())[:80]!r}" if match else "no title"
+
+
 @dataclass
 class RestClient:
     """A small REST client for one provider.
@@ -112,9 +130,24 @@ class RestClient:
                 problem = f"{type(exc).__name__} (no answer within {self.timeout:g}s or connection refused)"
                 wait = self._backoff(attempt)
             else:
-                if response.status_code < 400:
+                if response.status_code < 400 and not _is_html(response):
                     return response
-                problem = f"HTTP {response.status_code} {self._short_body(response, params)}"
+                if response.status_code < 400 and _is_interstitial(response):
+                    # A bot check wants a browser: retrying at once only digs deeper.
+                    raise SourceError(self.source, call, f"HTTP {response.status_code} with a bot-check page "
+                                      f"({_html_title(response)}) instead of data",
+                                      "The service suspects a robot: slow down (or set FAULTLINES_SEC_CONTACT for "
+                                      "SEC), try again later, or run with --mode sample.")
+                problem = (f"HTTP {response.status_code} with an HTML page ({_html_title(response)}) instead of data"
+                           if response.status_code < 400 else
+                           f"HTTP {response.status_code} {self._short_body(response, params)}")
+                if response.status_code < 400:  # an outage page served with 200: as transient as a 503
+                    wait = self._backoff(attempt)
+                    if attempt < self.max_attempts:
+                        log.warning("%s: %s: %s; retry %d/%d in %.1fs", self.source, call, problem, attempt,
+                                    self.max_attempts - 1, wait)
+                        time.sleep(wait)
+                    continue
                 if response.status_code not in RETRY_STATUSES:
                     raise SourceError(self.source, call, problem, self._hint(response.status_code))
                 wait = retry_after_seconds(response.headers.get("Retry-After"), self._backoff(attempt))

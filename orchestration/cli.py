@@ -480,14 +480,23 @@ def record(
 def emulator(
     data_dir: Annotated[Path, typer.Option(help="data dir in the emulator layout (see ingestion/emulator/README.md)")],
     port: Annotated[int, typer.Option(help="port on 127.0.0.1 (0 = any free port)")] = 0,
+    fault: Annotated[list[str] | None, typer.Option(
+        help="misbehave like the real APIs: KIND[:RATE], repeatable. Kinds: 429, 500, 503, timeout, reset, "
+             "truncated, html_200, interstitial, new_column, changed_type, duplicate_rows, revised_values, "
+             "empty_page; RATE is the share of requests hit (default 1)")] = None,
 ) -> None:
     """Serve a data dir with the public APIs' URLs on 127.0.0.1 until interrupted."""
+    from ingestion.emulator.faults import Fault, FaultSpecError
     from ingestion.emulator.server import Emulator, EmulatorError
 
     try:
+        faults = [Fault.parse(spec) for spec in fault or []]
         server = Emulator(data_dir, port)
-    except EmulatorError as exc:
+    except (EmulatorError, FaultSpecError) as exc:
         raise fail(str(exc)) from None
+    for injected in faults:
+        server.inject(injected)
+        out.print(f"injecting {injected.kind} into {injected.rate:.0%} of requests")
     out.print(f"emulator serving {server.data_dir} on {server.base_url} (Ctrl-C to stop)", soft_wrap=True)
     try:
         server.serve_forever()

@@ -42,6 +42,30 @@ def table_counts(con: duckdb.DuckDBPyConnection, schema: str, tables: list[str])
             for t in tables}
 
 
+def table_columns(con: duckdb.DuckDBPyConnection, schema: str, tables: list[str]) -> dict[str, dict[str, str]]:
+    """Column → type of each table, dlt's bookkeeping columns left out (empty for a table not there yet)."""
+    rows = con.execute("""select table_name, column_name, data_type from information_schema.columns
+                          where table_schema = ? and column_name not like '\\_dlt%' escape '\\'""",
+                       [schema]).fetchall()
+    columns: dict[str, dict[str, str]] = {t: {} for t in tables}
+    for table, column, data_type in rows:
+        if table in columns:
+            columns[table][column] = data_type
+    return columns
+
+
+def schema_drift(before: dict[str, str], after: dict[str, str]) -> dict[str, list[str]]:
+    """What a load changed in a table's columns. dlt evolves schemas instead of failing: a new field becomes a
+    column, and a value of another type goes to a variant column (``<name>__v_<type>``)."""
+    if not before:
+        return {"new_columns": [], "changed_types": [], "variant_columns": []}
+    new = sorted(set(after) - set(before))
+    return {"new_columns": [c for c in new if "__v_" not in c],
+            "variant_columns": [c for c in new if "__v_" in c],
+            "changed_types": sorted(f"{c}: {before[c]} → {after[c]}" for c in set(before) & set(after)
+                                    if before[c] != after[c])}
+
+
 def record_loads(con: duckdb.DuckDBPyConnection, run_id: str, provider: str, mode: str, tables: list[str],
                  fetched: dict[str, int], before: dict[str, int], after: dict[str, int]) -> None:
     """One row per table of the provider: rows fetched, rows added, rows now in the table."""

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 import re
+import socket
+import struct
 import threading
-from dataclasses import dataclass
+import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -18,6 +20,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from ingestion.emulator import fred, nyfed, prices, sec, treasury
 from ingestion.emulator.common import USER_AGENT_PARAM, Reply, Route
+from ingestion.emulator.faults import Fault, alter, transport_reply
+
+__all__ = ["Emulator", "EmulatorError", "Fault", "check_data_dir", "find_route"]
 
 log = logging.getLogger(__name__)
 
@@ -44,17 +49,6 @@ class EmulatorError(RuntimeError):
 
 # --- the server ---------------------------------------------------------------------------------------
 
-@dataclass
-class Fault:
-    """Answer the next ``times`` requests to ``path`` with ``status`` (e.g. 429 with a Retry-After)."""
-
-    path: str
-    status: int
-    times: int = 1
-    headers: dict[str, str] | None = None
-    body: str = "injected fault"
-
-
 class _Handler(BaseHTTPRequestHandler):
     server: _EmulatorHTTPServer
     protocol_version = "HTTP/1.1"
@@ -65,8 +59,14 @@ class _Handler(BaseHTTPRequestHandler):
         params[USER_AGENT_PARAM] = self.headers.get("User-Agent", "")
         self.server.requests.append(url.path)
         found = find_route(url.path)
-        if fault := self.server.take_fault(url.path):
-            reply = Reply(fault.status, fault.body.encode(), "text/plain", fault.headers)
+        fault = self.server.take_fault(url.path, params) if found else None
+        if fault and fault.kind == "reset":
+            self._reset()
+            return
+        if fault and fault.kind == "timeout":
+            time.sleep(fault.delay_seconds)  # the client has given up by now; answer to nobody
+        if fault and (replacement := transport_reply(fault)):
+            reply = replacement
         elif found is None:
             reply = Reply.text(f"no such endpoint: {url.path}", HTTPStatus.NOT_FOUND)
         else:
@@ -76,13 +76,30 @@ class _Handler(BaseHTTPRequestHandler):
             except Exception as exc:  # a broken data file must answer 500, not hang the client
                 log.exception("emulator: %s failed", url.path)
                 reply = Reply.text(f"emulator error: {type(exc).__name__}: {exc}", 500)
-        self.send_response(reply.status)
-        self.send_header("Content-Type", reply.content_type)
-        self.send_header("Content-Length", str(len(reply.body)))
-        for key, value in (reply.headers or {}).items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(reply.body)
+            if fault:
+                reply = alter(fault, reply)
+        try:
+            self.send_response(reply.status)
+            self.send_header("Content-Type", reply.content_type)
+            self.send_header("Content-Length", str(len(reply.body)))
+            for key, value in (reply.headers or {}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            if fault and fault.kind == "truncated":
+                # The connection drops half-way through the body the headers announced.
+                self.wfile.write(reply.body[: len(reply.body) // 2])
+                self.wfile.flush()
+                self._reset()
+                return
+            self.wfile.write(reply.body)
+        except (BrokenPipeError, ConnectionResetError):  # the client hung up (it timed out)
+            self.close_connection = True
+
+    def _reset(self) -> None:
+        """Close the TCP connection with a reset, as a crashed load balancer does."""
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
+        self.connection.close()
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the stdlib's name)
         log.debug("emulator: " + format, *args)
@@ -98,11 +115,10 @@ class _EmulatorHTTPServer(ThreadingHTTPServer):
         self._faults_lock = threading.Lock()
         super().__init__(address, _Handler)
 
-    def take_fault(self, path: str) -> Fault | None:
+    def take_fault(self, path: str, params: dict[str, str]) -> Fault | None:
         with self._faults_lock:
             for fault in self.faults:
-                if fault.path == path and fault.times > 0:
-                    fault.times -= 1
+                if fault.matches(path, params):
                     return fault
         return None
 
@@ -138,7 +154,7 @@ class Emulator:
         return f"http://{host}:{port}"
 
     def inject(self, fault: Fault) -> None:
-        """Make the emulator misbehave like the real APIs do (429s, 5xx) for the next requests to a path."""
+        """Make the emulator misbehave like the real APIs do (see ingestion/emulator/faults.py)."""
         self._server.faults.append(fault)
 
     @property

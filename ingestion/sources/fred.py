@@ -143,15 +143,18 @@ class FredClient:
     graph: RestClient
     api: RestClient
     api_key: str | None = None
+    page_limit: int = API_PAGE_LIMIT
 
     @classmethod
     def create(cls, graph_base_url: str = LIVE_GRAPH_BASE_URL, api_base_url: str = LIVE_API_BASE_URL,
                api_key: str | None = None, timeout: float = 30.0, max_attempts: int = 5,
-               requests_per_second: float = REQUESTS_PER_SECOND) -> FredClient:
-        options = {"requests_per_second": requests_per_second, "timeout": timeout, "max_attempts": max_attempts}
+               requests_per_second: float = REQUESTS_PER_SECOND, backoff_seconds: float = 1.0,
+               page_limit: int = API_PAGE_LIMIT) -> FredClient:
+        options = {"requests_per_second": requests_per_second, "timeout": timeout, "max_attempts": max_attempts,
+                   "backoff_seconds": backoff_seconds}
         return cls(graph=RestClient("FRED", graph_base_url, **options),
                    api=RestClient("FRED API", api_base_url, **options),
-                   api_key=api_key or None)
+                   api_key=api_key or None, page_limit=page_limit)
 
     def observations(self, series_id: str, start: dt.date, end: dt.date | None = None) -> list[dict]:
         if self.api_key:
@@ -176,7 +179,7 @@ class FredClient:
         offset = 0
         while True:
             params = {"series_id": series_id, "api_key": self.api_key, "file_type": "json",
-                      "observation_start": start.isoformat(), "limit": API_PAGE_LIMIT, "offset": offset,
+                      "observation_start": start.isoformat(), "limit": self.page_limit, "offset": offset,
                       **(extra or {})}
             if end:
                 params["observation_end"] = end.isoformat()
@@ -190,9 +193,15 @@ class FredClient:
             except (FredFormatError, KeyError, ValueError) as exc:
                 raise SourceError("FRED API", self.api.describe(path, params), str(exc),
                                   "FRED changed its JSON format; see ingestion/sources/fred.py.") from exc
+            total = int(payload.get("count", 0))
+            if not page and offset < total:
+                # Stopping here would lose the rest silently: an empty page before the total is a glitch.
+                raise SourceError("FRED API", self.api.describe(path, params),
+                                  f"an empty page at offset {offset} although count says {total} observations",
+                                  "FRED served an incomplete answer; run again.", transient=True)
             rows.extend(page)
             offset += len(page)
-            if not page or offset >= int(payload.get("count", 0)):
+            if not page or offset >= total:
                 return rows
 
     def vintages(self, series_id: str, start: dt.date) -> list[dict]:

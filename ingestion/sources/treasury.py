@@ -82,13 +82,16 @@ def parse_rows(rows: list[dict], dataset: Dataset) -> list[dict]:
 @dataclass
 class FiscalDataClient:
     rest: RestClient
+    page_size: int = PAGE_SIZE
 
     @classmethod
     def create(cls, base_url: str = LIVE_BASE_URL, timeout: float = 60.0, max_attempts: int = 5,
-               requests_per_second: float = 4.0) -> FiscalDataClient:
+               requests_per_second: float = 4.0, backoff_seconds: float = 1.0,
+               page_size: int = PAGE_SIZE) -> FiscalDataClient:
         # No published limit: 4 requests a second is polite.
         return cls(RestClient("Treasury Fiscal Data", base_url, requests_per_second=requests_per_second,
-                              timeout=timeout, max_attempts=max_attempts))
+                              timeout=timeout, max_attempts=max_attempts, backoff_seconds=backoff_seconds),
+                   page_size)
 
     def pages(self, dataset: Dataset, since: dt.date) -> Iterator[list[dict]]:
         """Every row with ``date_field >= since``, oldest first, one page at a time."""
@@ -96,7 +99,7 @@ class FiscalDataClient:
         page = 1
         while True:
             params = {"filter": f"{dataset.date_field}:gte:{since.isoformat()}",
-                      "sort": f"{dataset.date_field}", "page[number]": page, "page[size]": PAGE_SIZE}
+                      "sort": f"{dataset.date_field}", "page[number]": page, "page[size]": self.page_size}
             payload = self.rest.get_json(path, params)
             try:
                 rows, total_pages = payload["data"], int(payload["meta"]["total-pages"])
@@ -106,6 +109,11 @@ class FiscalDataClient:
                                   f"unexpected response ({type(exc).__name__}: {exc})",
                                   "The API changed shape or sent an error page; see ingestion/sources/treasury.py.") \
                     from exc
+            if not rows and page < total_pages:
+                # Skipping it would lose a page of rows silently: an empty page before the last is a glitch.
+                raise SourceError("Treasury Fiscal Data", self.rest.describe(path, params),
+                                  f"page {page} of {total_pages} is empty",
+                                  "Fiscal Data served an incomplete answer; run again.", transient=True)
             if parsed:
                 yield parsed
             if page >= total_pages:

@@ -8,7 +8,17 @@ the table assets are declared here from ``ingestion.sources.TABLES``.)
 from collections.abc import Iterator
 
 import duckdb
-from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, RetryRequested, multi_asset
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    AssetSpec,
+    MaterializeResult,
+    RetryRequested,
+    multi_asset,
+)
 
 from ingestion.http import SourceError
 from ingestion.pipeline import make_pipeline, rows_loaded
@@ -64,17 +74,26 @@ def _date_range(con, provider: str, table: str) -> tuple[str, str]:
     return str(first or ""), str(last or "")
 
 
+SCHEMA_CHECK = "schema_unchanged"
+
+
 def provider_assets(provider: str):
     """Load one provider from the run's endpoints into its raw schema; one materialization per table."""
     specs = [AssetSpec(AssetKey([f"raw_{provider}", table]), group_name=provider, kinds={"dlt", "duckdb"},
                        description=DESCRIPTIONS[f"{provider}/{table}"]) for table in TABLES[provider]]
 
-    @multi_asset(name=provider, specs=specs)
-    def load_provider(context: AssetExecutionContext, faultlines: FaultlinesResource) -> Iterator[MaterializeResult]:
+    drift_checks = [AssetCheckSpec(SCHEMA_CHECK, asset=spec.key, description="Warns when a load changed the "
+                                   "table's columns: the API added a field or a field changed type (dlt evolves "
+                                   "the schema instead of failing; the new columns are listed).")
+                    for spec in specs]
+
+    @multi_asset(name=provider, specs=specs, check_specs=drift_checks)
+    def load_provider(context: AssetExecutionContext, faultlines: FaultlinesResource) -> Iterator:
         tables = TABLES[provider]
         pipeline = make_pipeline(provider, faultlines.warehouse_path)
         with faultlines.connect() as con:
             before = meta.table_counts(con, f"raw_{provider}", tables)
+            columns_before = meta.table_columns(con, f"raw_{provider}", tables)
         source = SOURCES[provider](faultlines.endpoints)
         try:
             pipeline.run(source, refresh="drop_sources" if faultlines.full_refresh else None).raise_on_failed_jobs()
@@ -87,6 +106,7 @@ def provider_assets(provider: str):
             meta.record_loads(con, context.run.run_id, provider, faultlines.endpoints.mode, tables, fetched, before,
                               after)
             date_ranges = {table: _date_range(con, provider, table) for table in tables}
+            columns_after = meta.table_columns(con, f"raw_{provider}", tables)
         endpoints = faultlines.endpoints
         for table in tables:
             first, last = date_ranges[table]
@@ -95,6 +115,13 @@ def provider_assets(provider: str):
                 "rows_in_table": after[table], "first_date": first, "last_date": last, "mode": endpoints.mode,
                 "data_dir": str(endpoints.data_dir) if endpoints.data_dir else "",
                 "warehouse": str(faultlines.warehouse_path)})
+        for table in tables:
+            drift = meta.schema_drift(columns_before[table], columns_after[table])
+            changed = [*drift["new_columns"], *drift["variant_columns"], *drift["changed_types"]]
+            yield AssetCheckResult(
+                asset_key=AssetKey([f"raw_{provider}", table]), check_name=SCHEMA_CHECK, passed=not changed,
+                severity=AssetCheckSeverity.WARN, metadata=drift,
+                description=f"columns changed: {', '.join(changed)}" if changed else "same columns as before")
         context.log.info(f"{provider}: fetched {sum(fetched.values())} rows, "
                          f"{sum(after.values()) - sum(before.values())} new")
 

@@ -16,7 +16,7 @@ from tests.e2e.browser import visit
 from tests.e2e.conftest import FAULTLINES, _env, faultlines
 from tests.e2e.test_cli import _free_port
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]  # one worker: they share one sample build
 
 MARTS = {"mart_reserve_adequacy", "mart_bill_absorption", "mart_sector_valuation", "mart_claims",
          "fct_treasury_auctions", "fct_equity_daily", "fct_fundamentals_ttm"}

@@ -10,7 +10,7 @@ import pytest
 
 from tests.e2e.conftest import FAULTLINES, _env, faultlines
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]  # one worker: they share one sample build
 
 
 def _one_line_error(result: subprocess.CompletedProcess) -> str:

@@ -22,7 +22,7 @@ from tests.e2e.browser import visit
 from tests.e2e.conftest import FAULTLINES, _env
 from tests.e2e.test_cli import _free_port
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]  # one worker: they share one sample build
 
 LINEAGE_QUERY = """{ assetNodes { assetKey { path } groupName dependencyKeys { path } } }"""
 LOCATION_QUERY = """{ workspaceOrError { ... on Workspace { locationEntries { name } } } }"""
@@ -150,7 +150,9 @@ def test_ui_runs_checks_and_blocks_publishing_on_bad_data(first_run, home, tmp_p
 
         # 3. The UI itself in headless Chromium: the asset catalog draws, nothing is fetched from outside.
         with visit(f"{base}/assets") as page:
-            page.page.wait_for_selector("text=mart_reserve_adequacy", timeout=60_000)
+            # The catalog lists assets by key (long names are middle-truncated on screen, hence textContent).
+            page.page.wait_for_function("document.body.textContent.includes('mart_reserve_adequacy') && "
+                                        "document.body.textContent.includes('raw_fred')", timeout=60_000)
             page.screenshot("dagster-assets")
             page.page.goto(f"{base}/locations/{location}/asset-groups/marts")
             page.page.wait_for_load_state("networkidle", timeout=60_000)

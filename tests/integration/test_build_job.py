@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import SAMPLE_END
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("replay")]  # one worker: they share one replay build
 
 MAX_CARRY_DAYS = {"WRESBAL": 8, "WALCL": 8, "WTREGEN": 8, "TLAACBW027SBOG": 16, "GDP": 215, "RRPONTSYD": 3}
 UNITS_PER_BN = {"WRESBAL": 1000, "WALCL": 1000, "WTREGEN": 1000}  # published in millions

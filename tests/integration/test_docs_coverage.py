@@ -3,8 +3,11 @@
 import json
 
 import duckdb
+import pytest
 
 from orchestration.assets.dbt import ensure_manifest
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("replay")]  # shares the replay build
 
 
 def test_every_model_and_column_is_described(replay_build):

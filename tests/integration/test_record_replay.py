@@ -13,7 +13,7 @@ from ingestion import settings
 from ingestion.emulator.server import Emulator
 from orchestration.definitions import BUILD_JOB_NAME, defs
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("replay")]  # one worker: they share one replay build
 
 
 def _build(data_dir: Path, home: Path, monkeypatch) -> Path:

@@ -1,0 +1,193 @@
+"""Every fault the emulator can inject, and what the load does about it: either it succeeds after retries with
+exactly the right rows, or it fails with an error naming the provider, the call and the problem, and the table
+keeps what it had. Loads run through the real dlt pipeline into a real DuckDB file, over real HTTP."""
+
+import datetime as dt
+import json
+
+import duckdb
+import pytest
+
+from ingestion.emulator.faults import Fault
+from ingestion.emulator.server import Emulator
+from ingestion.http import SourceError
+from ingestion.pipeline import make_pipeline
+from ingestion.sources.fred import FredClient, fred_source
+from ingestion.sources.treasury import FiscalDataClient, treasury_source
+from orchestration import meta
+from orchestration.assets.sources import source_error
+
+TODAY = dt.date(2026, 6, 30)
+AUCTIONS = "/services/api/fiscal_service/v1/accounting/od/auctions_query"
+FREDGRAPH = "/graph/fredgraph.csv"
+PAGE_SIZE = 200  # several pages, so a page can go missing in the middle
+SINCE = dt.date(2024, 1, 1)  # two and a half years of auctions: enough pages, quick loads
+
+
+def _auction_rows(sample_dir) -> list[dict]:
+    path = sample_dir / "treasury" / "v1__accounting__od__auctions_query.json"
+    return [row for row in json.loads(path.read_text())["data"] if row["auction_date"] >= SINCE.isoformat()]
+
+
+def _load_auctions(base_url: str, warehouse, attempts: int = 4):
+    client = FiscalDataClient.create(f"{base_url}/services/api/fiscal_service", timeout=1.0, max_attempts=attempts,
+                                     requests_per_second=500, backoff_seconds=0.05, page_size=PAGE_SIZE)
+    pipeline = make_pipeline("treasury", warehouse)
+    pipeline.run(treasury_source(client, start_date=SINCE, today=TODAY, tables=("auctions",))
+                 ).raise_on_failed_jobs()
+
+
+def _auction_counts(warehouse) -> tuple[int, int]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute("select count(*), count(distinct (cusip, auction_date)) "
+                           "from raw_treasury.auctions").fetchone()
+
+
+@pytest.fixture
+def emulator(sample_dir):
+    with Emulator(sample_dir) as running:
+        yield running
+
+
+# Transport faults that clear up within the client's attempts: the load succeeds with every row, once.
+@pytest.mark.parametrize("kind", ["429", "500", "503", "timeout", "reset", "truncated", "html_200"])
+def test_a_passing_fault_is_retried_and_every_row_arrives_once(kind, emulator, sample_dir, tmp_path):
+    fault = Fault(AUCTIONS, kind=kind, times=2, delay_seconds=2.0)
+    if kind == "429":
+        fault.headers = {"Retry-After": "0"}
+    emulator.inject(fault)
+    _load_auctions(emulator.base_url, tmp_path / "w.duckdb")
+    assert fault.hits == 2, "the fault really happened"
+    total, distinct = _auction_counts(tmp_path / "w.duckdb")
+    assert total == distinct == len(_auction_rows(sample_dir))
+
+
+# The same faults lasting longer than the attempts: a clear error, and the table keeps what it had.
+@pytest.mark.parametrize("kind,problem", [("503", "HTTP 503"), ("reset", "ConnectionError"),
+                                          ("timeout", "no answer within 1s"), ("truncated", "Error"),
+                                          ("html_200", "HTML page")])
+def test_a_lasting_fault_fails_clearly_and_keeps_the_table(kind, problem, emulator, sample_dir, tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+    _load_auctions(emulator.base_url, warehouse)
+    before = _auction_counts(warehouse)
+    emulator.inject(Fault(AUCTIONS, kind=kind, times=None, delay_seconds=1.5))
+    with pytest.raises(Exception) as failure:
+        _load_auctions(emulator.base_url, warehouse, attempts=2)
+    error = source_error(failure.value)
+    assert error is not None and error.transient, "an outage: worth retrying later"
+    message = str(error)
+    assert message.startswith("Treasury Fiscal Data: GET ") and AUCTIONS in message and problem in message
+    assert "after 2 attempts" in message
+    assert _auction_counts(warehouse) == before
+
+
+def test_a_bot_check_page_fails_at_once_without_hammering(emulator, tmp_path):
+    fault = Fault(AUCTIONS, kind="interstitial", times=None)
+    emulator.inject(fault)
+    with pytest.raises(Exception) as failure:
+        _load_auctions(emulator.base_url, tmp_path / "w.duckdb")
+    error = source_error(failure.value)
+    assert error is not None and not error.transient
+    assert "bot-check page" in str(error) and "Just a moment" in str(error)
+    assert fault.hits == 1, "no retries against a bot check"
+
+
+def test_an_empty_page_in_the_middle_fails_instead_of_losing_rows(emulator, sample_dir, tmp_path):
+    emulator.inject(Fault(AUCTIONS, kind="empty_page", times=1))
+    with pytest.raises(Exception) as failure:
+        _load_auctions(emulator.base_url, tmp_path / "w.duckdb")
+    error = source_error(failure.value)
+    assert error is not None and error.transient
+    assert "page 2 of" in str(error) and "is empty" in str(error)
+    assert len(_auction_rows(sample_dir)) > 2 * PAGE_SIZE
+
+
+def test_duplicated_rows_are_merged_away(emulator, sample_dir, tmp_path):
+    emulator.inject(Fault(AUCTIONS, kind="duplicate_rows", times=None))
+    _load_auctions(emulator.base_url, tmp_path / "w.duckdb")
+    total, distinct = _auction_counts(tmp_path / "w.duckdb")
+    assert total == distinct == len(_auction_rows(sample_dir))
+
+
+def test_a_new_field_becomes_a_column_and_is_reported_as_drift(emulator, sample_dir, tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+    _load_auctions(emulator.base_url, warehouse)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        before = meta.table_columns(con, "raw_treasury", ["auctions"])["auctions"]
+    emulator.inject(Fault(AUCTIONS, kind="new_column", times=None))
+    _load_auctions(emulator.base_url, warehouse)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        after = meta.table_columns(con, "raw_treasury", ["auctions"])["auctions"]
+    drift = meta.schema_drift(before, after)
+    assert drift["new_columns"] == ["unannounced_field"] and drift["changed_types"] == []
+    assert _auction_counts(warehouse)[0] == len(_auction_rows(sample_dir))
+
+
+def test_a_number_field_that_turns_to_text_fails_clearly_and_keeps_the_table(emulator, sample_dir, tmp_path):
+    """Treasury's numeric fields are parsed strictly: text where a number was is an error, not a silent NULL."""
+    warehouse = tmp_path / "w.duckdb"
+    _load_auctions(emulator.base_url, warehouse)
+    before = _auction_counts(warehouse)
+    emulator.inject(Fault(AUCTIONS, kind="changed_type", times=None))
+    with pytest.raises(Exception) as failure:
+        _load_auctions(emulator.base_url, warehouse)
+    error = source_error(failure.value)
+    assert error is not None and not error.transient
+    assert str(error).startswith("Treasury Fiscal Data: GET ") and "could not convert string to float: 'n/a'" in \
+        str(error)
+    assert _auction_counts(warehouse) == before
+
+
+def test_a_fred_value_that_turns_to_text_is_refused_with_the_series_named(emulator, tmp_path):
+    """FRED's CSV: a value that is not a number is refused with the series and the call named."""
+    client = FredClient.create(emulator.base_url, emulator.base_url,
+                               requests_per_second=500, backoff_seconds=0.05)
+    emulator.inject(Fault(FREDGRAPH, kind="changed_type", times=None))
+    pipeline = make_pipeline("fred", tmp_path / "w.duckdb")
+    with pytest.raises(Exception) as failure:
+        pipeline.run(fred_source(client, series_ids=["WRESBAL"], today=TODAY)).raise_on_failed_jobs()
+    error = source_error(failure.value)
+    assert error is not None and "WRESBAL" in str(error) and FREDGRAPH in str(error)
+
+
+def test_a_revised_value_replaces_the_old_one(emulator, sample_dir, tmp_path):
+    """FRED keyless CSV, reloaded from scratch: the revised first observation wins, nothing is duplicated."""
+    warehouse = tmp_path / "w.duckdb"
+
+    def load(refresh=None):
+        client = FredClient.create(emulator.base_url, emulator.base_url,
+                                   requests_per_second=500, backoff_seconds=0.05)
+        pipeline = make_pipeline("fred", warehouse)
+        pipeline.run(fred_source(client, series_ids=["WRESBAL"], today=TODAY), refresh=refresh
+                     ).raise_on_failed_jobs()
+
+    load()
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        first_date, original, count = con.execute(
+            "select min(date), arg_min(value, date), count(*) from raw_fred.observations").fetchone()
+    emulator.inject(Fault(FREDGRAPH, kind="revised_values", times=None))
+    load(refresh="drop_sources")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        revised, count_after = con.execute("select arg_min(value, date), count(*) from raw_fred.observations"
+                                           ).fetchone()
+    assert revised == pytest.approx(round(original * 1.01 + 0.01, 4)) and count_after == count
+
+
+def test_emulator_fault_specs_from_the_command_line():
+    assert Fault.parse("503:0.25").rate == 0.25 and Fault.parse("503").status == 503
+    assert Fault.parse("timeout").times is None
+    with pytest.raises(ValueError, match="unknown fault kind"):
+        Fault.parse("gremlins")
+    with pytest.raises(ValueError, match="rate"):
+        Fault.parse("429:1.5")
+
+
+def test_source_error_is_found_inside_dlt_wrappers():
+    inner = SourceError("X", "GET /a", "HTTP 503", "later", transient=True)
+    try:
+        try:
+            raise inner
+        except SourceError as exc:
+            raise RuntimeError("dlt wrapped it") from exc
+    except RuntimeError as outer:
+        assert source_error(outer) is inner
