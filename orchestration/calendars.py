@@ -45,22 +45,22 @@ def _weekly_wednesday_released_thursday(now: dt.datetime) -> dt.date:
     return thursday - dt.timedelta(days=1)
 
 
+def _last_release_day(now: dt.datetime, hour: int, minute: int) -> dt.date:
+    """The latest business day whose hour:minute release has happened by `now` (weekends: Friday's)."""
+    local = _local(now)
+    if local.weekday() < 5 and _after(local, hour, minute):
+        return local.date()
+    return business_days_before(local.date() - dt.timedelta(days=1), 0)
+
+
 def _previous_business_day_after(hour: int, minute: int = 0) -> Callable[[dt.datetime], dt.date]:
     """Data for business day D published on D+1 at hour:minute (SOFR at 8:00, the Daily Treasury Statement 16:00)."""
-    def expected(now: dt.datetime) -> dt.date:
-        local = _local(now)
-        published_today = local.weekday() < 5 and _after(local, hour, minute)
-        return business_days_before(local.date(), 1 if published_today else 2)
-    return expected
+    return lambda now: business_days_before(_last_release_day(now, hour, minute), 1)
 
 
 def _same_business_day_after(hour: int, minute: int = 0) -> Callable[[dt.datetime], dt.date]:
     """Data for business day D published on D at hour:minute (closing prices, RRP results at 13:15)."""
-    def expected(now: dt.datetime) -> dt.date:
-        local = _local(now)
-        published_today = local.weekday() < 5 and _after(local, hour, minute)
-        return business_days_before(local.date(), 0 if published_today else 1)
-    return expected
+    return lambda now: _last_release_day(now, hour, minute)
 
 
 def _month_end_published_on_business_day(business_day: int) -> Callable[[dt.datetime], dt.date]:
