@@ -23,8 +23,6 @@ from rich.table import Table
 
 from ingestion import settings
 
-settings.configure_environment()
-
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="faultlines: a local-first warehouse for today's market questions.")
 # Wide enough for the summary table when output goes to a file or a pipe (rich would assume 80 columns).
@@ -61,6 +59,7 @@ def run(
 
     try:
         settings.check_mode(mode)
+        settings.sample_end_date()  # a malformed FAULTLINES_SAMPLE_END is reported now, not mid-run
         if mode == "replay" and data_dir is None and base_url is None:
             raise settings.SettingsError("replay mode needs --data-dir DIR (or --base-url of a running emulator)")
         if data_dir is not None and mode in ("replay", "auto", "live"):
@@ -114,7 +113,9 @@ def _run_job(mode: str, data_dir: Path | None, select: str | None, full_refresh:
         "resources": {"faultlines": {"config": {
             "mode": mode, "data_dir": str(data_dir) if data_dir else None, "sample_seed": seed,
             "base_url": base_url, "full_refresh": full_refresh}}},
-        "loggers": {"console": {"config": {"log_level": "WARNING"}}},
+        # Dagster's console log would print whole tracebacks here; failures are summed up in one line below and
+        # kept in full in the run's event log (UI) and the log file.
+        "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
     }
     instance = DagsterInstance.get()
     run_id = str(uuid.uuid4())
@@ -142,9 +143,15 @@ def _run_job(mode: str, data_dir: Path | None, select: str | None, full_refresh:
     if not result.success:
         failures = result.get_step_failure_events()
         messages = [f"{f.step_key}: {root_cause(f.step_failure_data.error)}" for f in failures] or [
-            str(DagsterRunStatus.FAILURE)]
+            root_cause(error) for error in _run_errors(result)][:1] or [str(DagsterRunStatus.FAILURE)]
         raise fail(f"run {run_id[:8]} failed: {'; '.join(messages)} (log: {log_path})", 1)
     return {"run_id": run_id, "seconds": time.monotonic() - started, "log": log_path, "full_refresh": full_refresh}
+
+
+def _run_errors(result) -> list:
+    """Errors of a run that failed outside any step (a resource that could not start, say)."""
+    return [event.event_specific_data.error for event in result.all_events
+            if getattr(event.event_specific_data, "error", None) is not None]
 
 
 def _watch_run(instance, run_id: str, progress: Progress, task, stop: threading.Event) -> None:
@@ -529,5 +536,37 @@ def ui(
     os.execv(dagster, [dagster, "dev", "-m", "orchestration.definitions", "-h", host, "-p", str(port)])
 
 
+def main() -> None:
+    """The `faultlines` command: every error is one line on stderr and a non-zero exit, unless --debug."""
+    import warnings
+
+    from typer._click.exceptions import NoArgsIsHelpError, UsageError  # Typer's own Click (not the `click` package)
+
+    debug = "--debug" in sys.argv[1:]
+    if debug:
+        sys.argv.remove("--debug")
+    else:  # Dagster's notes about its own beta APIs are not the user's business
+        warnings.filterwarnings("ignore", message=r".*(beta|preview).*", category=Warning)
+    try:
+        settings.configure_environment()
+        code = app(standalone_mode=False)
+    except NoArgsIsHelpError:
+        sys.exit(0)  # Typer has printed the help
+    except UsageError as exc:
+        command = f"faultlines {exc.ctx.info_name} --help" if exc.ctx and exc.ctx.parent else "faultlines --help"
+        err.print(f"[bold red]error:[/] {exc.format_message()} (see `{command}`)", soft_wrap=True, markup=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:
+        if debug:
+            raise
+        err.print(f"[bold red]error:[/] {type(exc).__name__}: {_first_line(exc)} (run again with --debug for the "
+                  "traceback)", soft_wrap=True, markup=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
 if __name__ == "__main__":
-    app()
+    main()

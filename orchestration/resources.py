@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,7 +36,11 @@ class FaultlinesResource(ConfigurableResource):
     @contextlib.contextmanager
     def yield_for_execution(self, context: InitResourceContext) -> Iterator[FaultlinesResource]:
         data_dir = Path(self.data_dir) if self.data_dir else None
-        note = context.log.warning if context.log else (lambda _: None)
+        def note(message: str) -> None:
+            if context.log:
+                context.log.warning(message)
+            print(f"faultlines: {message}", file=sys.stderr, flush=True)  # the terminal of a CLI run, too
+
         run_id = context.run.run_id if context.run else ""
         # The lock comes first: sample mode (re)generates its data dir, which two runs must not do at once.
         with writer_lock(note, holder=f"run {run_id[:8]}"), \
