@@ -252,7 +252,8 @@ ReaderModeOption = Annotated[str | None, typer.Option("--mode", "-m", help="whic
 
 @app.command()
 def sql(
-    query: Annotated[str, typer.Argument(help="a SQL query (read-only)")],
+    query: Annotated[str | None, typer.Argument(help="a SQL query (read-only); none: read SQL from stdin, "
+                                                     "or an interactive shell in a terminal")] = None,
     mode: ReaderModeOption = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="csv (default) or table")] = "csv",
 ) -> None:
@@ -261,14 +262,20 @@ def sql(
 
     if fmt not in ("csv", "table"):
         raise fail(f"unknown --format {fmt!r}: use csv or table")
-    _, path = _published(mode)
+    mode, path = _published(mode)
+    if query is None and sys.stdin.isatty():
+        _sql_shell(mode, path, fmt)
+        return
     try:
         with duckdb.connect(str(path), read_only=True) as con:
-            cursor = con.execute(query)
-            columns = [d[0] for d in cursor.description or []]
-            rows = cursor.fetchall()
+            _print_result(con.execute(query if query is not None else sys.stdin.read()), fmt)
     except duckdb.Error as exc:
         raise fail(f"query failed on {path.name}: {_first_line(exc)}", 1) from None
+
+
+def _print_result(cursor, fmt: str) -> None:
+    columns = [d[0] for d in cursor.description or []]
+    rows = cursor.fetchall()
     if fmt == "csv":
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(columns)
@@ -278,6 +285,34 @@ def sql(
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row))
     out.print(table)
+
+
+def _sql_shell(mode: str, path: Path, fmt: str) -> None:
+    """A small read-only shell: statements end with `;`, `.quit` or Ctrl-D leaves. It reopens the published copy
+    for each statement, so a publish in between is seen at once."""
+    import duckdb
+
+    out.print(f"faultlines sql on the published {mode} copy ({path}), read-only. End statements with ';', "
+              "'.quit' to leave.")
+    buffer: list[str] = []
+    while True:
+        try:
+            line = input(f"{mode}> " if not buffer else "   ...> ")
+        except (EOFError, KeyboardInterrupt):
+            out.print()
+            return
+        if not buffer and line.strip() in (".quit", ".exit", "\\q"):
+            return
+        buffer.append(line)
+        statement = "\n".join(buffer).strip()
+        if not statement.endswith(";"):
+            continue
+        buffer.clear()
+        try:
+            with duckdb.connect(str(path), read_only=True) as con:
+                _print_result(con.execute(statement), "table" if fmt == "csv" else fmt)
+        except duckdb.Error as exc:
+            err.print(f"[bold red]error:[/] {_first_line(exc)}", soft_wrap=True)
 
 
 @app.command()

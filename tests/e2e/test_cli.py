@@ -194,3 +194,10 @@ def test_status_shows_runs_freshness_and_checks(first_run, home):
     # The sample ends on the pinned 2026-06-30, months ago: every dated source is late, and says so.
     assert "late" in result.stdout and "fresh_per_release_calendar" in result.stdout
     assert "Checks: " in result.stdout
+
+
+def test_sql_reads_a_script_from_stdin(first_run, home):
+    result = subprocess.run([FAULTLINES, "sql", "--mode", "sample"], env=_env(home), capture_output=True, text=True,
+                            input="select count(*) as claims from marts.mart_claims", timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines() == ["claims", "6"]
