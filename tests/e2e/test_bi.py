@@ -13,8 +13,7 @@ import pytest
 import requests
 
 from tests.e2e.browser import visit
-from tests.e2e.conftest import FAULTLINES, _env, faultlines
-from tests.e2e.test_cli import _free_port
+from tests.e2e.conftest import FAULTLINES, _env, _free_port, faultlines
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]  # one worker: they share one sample build
 

@@ -19,8 +19,7 @@ import requests
 
 from ingestion.emulator.server import Emulator
 from tests.e2e.browser import visit
-from tests.e2e.conftest import FAULTLINES, _env
-from tests.e2e.test_cli import _free_port
+from tests.e2e.conftest import FAULTLINES, _env, _free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]  # one worker: they share one sample build
 
@@ -150,9 +149,14 @@ def test_ui_runs_checks_and_blocks_publishing_on_bad_data(first_run, home, tmp_p
 
         # 3. The UI itself in headless Chromium: the asset catalog draws, nothing is fetched from outside.
         with visit(f"{base}/assets") as page:
-            # The catalog lists assets by key (long names are middle-truncated on screen, hence textContent).
-            page.page.wait_for_function("document.body.textContent.includes('mart_reserve_adequacy') && "
-                                        "document.body.textContent.includes('raw_fred')", timeout=60_000)
+            # The catalog lists assets by key (long names are middle-truncated on screen, hence the text content;
+            # polled from here because the UI's content security policy forbids evaluating page scripts).
+            deadline = time.monotonic() + 60
+            text = ""
+            while time.monotonic() < deadline and not ("mart_reserve_adequacy" in text and "raw_fred" in text):
+                time.sleep(1)
+                text = page.page.locator("body").text_content() or ""
+            assert "mart_reserve_adequacy" in text and "raw_fred" in text
             page.screenshot("dagster-assets")
             page.page.goto(f"{base}/locations/{location}/asset-groups/marts")
             page.page.wait_for_load_state("networkidle", timeout=60_000)

@@ -1,6 +1,6 @@
-"""Secrets never leave the environment: after a real run with a sentinel FRED key and SEC contact, neither appears
-in the CLI's output, the run logs, dbt's logs, dlt's state, Dagster's event log, or any text in the warehouse or
-its published copy."""
+"""Secrets never leave the environment: after a real run with a sentinel FRED key and SEC contact (the two
+providers that use them), neither appears in the CLI's output, the run log, dlt's state, Dagster's event log, or
+any text in the warehouse or its published copy."""
 
 import os
 import subprocess
@@ -35,7 +35,7 @@ def test_no_secret_anywhere_after_a_run(sample_dir, tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "DLT_DATA_DIR", "FAULTLINES_DUCKDB_PATH")}
     env.update(FAULTLINES_HOME=str(home), FRED_API_KEY=FRED_KEY, FAULTLINES_SEC_CONTACT=SEC_CONTACT)
     result = subprocess.run([str(Path(sys.executable).parent / "faultlines"), "run", "--mode", "replay",
-                             "--data-dir", str(sample_dir), "--select", "group:fred or group:sec"],
+                             "--data-dir", str(sample_dir), "--select", "key:raw_fred/series or key:raw_sec/companies"],
                             env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     for sentinel in SENTINELS:
