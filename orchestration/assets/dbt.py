@@ -16,7 +16,7 @@ from orchestration.resources import FaultlinesResource
 
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 MANIFEST_PATH = settings.DBT_PROJECT_DIR / "target" / "manifest.json"
-_SOURCES_OF_TRUTH = ("models", "seeds", "macros", "tests", "dbt_project.yml")
+_SOURCES_OF_TRUTH = ("models", "seeds", "snapshots", "macros", "tests", "dbt_project.yml")
 
 
 def _newest_input_mtime() -> float:
@@ -42,7 +42,8 @@ def ensure_manifest() -> Path:
 class SchemaKeyTranslator(DagsterDbtTranslator):
     """Models are keyed ``<schema>/<model>`` (``marts/mart_reserve_adequacy``): the name a SQL user types.
 
-    Groups: staging models by provider (beside the raw tables they read), the rest by their folder.
+    Groups: staging models by provider (beside the raw tables they read), snapshots in `history`, the rest by their
+    folder.
     """
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
@@ -54,6 +55,8 @@ class SchemaKeyTranslator(DagsterDbtTranslator):
         fqn = dbt_resource_props.get("fqn", [])
         if dbt_resource_props["resource_type"] == "seed":
             return "reference"
+        if dbt_resource_props["resource_type"] == "snapshot":
+            return "history"
         if len(fqn) >= 3 and fqn[1] == "staging":
             return fqn[2]
         return fqn[1] if len(fqn) >= 2 else None

@@ -9,9 +9,10 @@ from orchestration.resources import FaultlinesResource
 
 MARTS = [AssetKey(["marts", name]) for name in (
     "mart_reserve_adequacy", "mart_bill_absorption", "mart_sector_valuation", "mart_claims", "fct_treasury_auctions")]
+HISTORY = [AssetKey(["history", name]) for name in ("snap_nyfed__reference_rates", "snap_treasury__auctions")]
 
 
-@asset(key=["meta", "runs"], group_name="meta", deps=MARTS,
+@asset(key=["meta", "runs"], group_name="meta", deps=[*MARTS, *HISTORY],
        description="One row per run: mode, start and end, rows loaded (details per table in meta.loads).")
 def run_record(context: AssetExecutionContext, faultlines: FaultlinesResource) -> MaterializeResult:
     stats = context.instance.get_run_stats(context.run.run_id)
