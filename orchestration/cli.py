@@ -573,10 +573,15 @@ def ui(
 
 def main() -> None:
     """The `faultlines` command: every error is one line on stderr and a non-zero exit, unless --debug."""
+    import signal
     import warnings
 
     from typer._click.exceptions import NoArgsIsHelpError, UsageError  # Typer's own Click (not the `click` package)
 
+    # A process started in the background (or by a test runner) can inherit SIGINT/SIGTERM as ignored: restore the
+    # defaults, so Ctrl-C and `kill` stop every faultlines command, servers included.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     debug = "--debug" in sys.argv[1:]
     if debug:
         sys.argv.remove("--debug")
