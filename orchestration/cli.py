@@ -415,6 +415,11 @@ def docs(
     except OSError as exc:
         raise fail(f"cannot serve the docs on 127.0.0.1:{port}: {exc.strerror}; pick another --port") from None
     out.print(f"dbt docs on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)")
+    _serve_until_interrupted(server)
+
+
+def _serve_until_interrupted(server) -> None:
+    """Serve until Ctrl-C or SIGTERM, then release the port."""
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -439,12 +444,7 @@ def serve_sql(
     out.print(f"PostgreSQL wire on 127.0.0.1:{server.server_address[1]} over {path} (read-only; each new "
               f"connection sees the newest published copy). Try: psql -h 127.0.0.1 -p {server.server_address[1]} "
               "-c \"select * from marts.mart_claims\"  (Ctrl-C to stop)", soft_wrap=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    _serve_until_interrupted(server)
 
 
 @app.command()
