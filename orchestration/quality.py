@@ -64,7 +64,7 @@ class SuiteResult:
 def load_suite(path: Path) -> Suite:
     try:
         raw = yaml.safe_load(path.read_text())
-        return Suite(name=path.stem if path.parent.name == "raw" else path.stem, asset=raw["asset"],
+        return Suite(name=path.stem, asset=raw["asset"],
                      description=raw.get("description", ""), sql=raw["sql"], expectations=raw["expectations"],
                      blocking=raw.get("blocking", True), path=path)
     except (yaml.YAMLError, KeyError, TypeError) as exc:

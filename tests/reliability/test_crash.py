@@ -2,7 +2,6 @@
 completes, the warehouse equals a clean build of the same data table by table, and the published copy was never
 touched by the killed runs."""
 
-import hashlib
 import os
 import random
 import signal
@@ -68,4 +67,3 @@ def test_runs_killed_mid_load_and_mid_dbt_then_rerun_equal_a_clean_build(sample_
     assert _fingerprints(home / "warehouse" / "replay.duckdb") == _fingerprints(replay_build[2])
     published = home / "published" / "replay.duckdb"
     assert _fingerprints(published) == _fingerprints(replay_build[2])
-    assert hashlib.sha256(published.read_bytes()).hexdigest()  # readable, complete file
