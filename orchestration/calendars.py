@@ -110,8 +110,9 @@ MSPD = ReleaseCalendar("mspd_monthly", "Monthly Statement of the Public Debt: la
                        "30 16 * * 1-5", _month_end_published_on_business_day(4), grace_business_days=0)
 PRICES = ReleaseCalendar("prices_after_close", "Daily bars: each session once the 16:00 ET close is settled",
                          "30 17 * * 1-5", _same_business_day_after(17, 15))
-SEC_FILINGS = ReleaseCalendar("sec_weekly", "SEC EDGAR filings: companies file every week; fetched weekly",
-                              "0 7 * * 1", _within_days(14), grace_business_days=0)
+# 72 large companies file 8-Ks, 10-Qs and 10-Ks most weeks, but mid-quarter lulls of three weeks happen.
+SEC_FILINGS = ReleaseCalendar("sec_weekly", "SEC EDGAR filings: some company of the universe files most weeks; "
+                              "fetched weekly", "0 7 * * 1", _within_days(30), grace_business_days=0)
 SEC_FACTS = ReleaseCalendar("sec_quarterly_facts", "SEC XBRL facts: each company's 10-Q/10-K, quarterly",
                             "0 7 * * 1", _within_days(100), grace_business_days=0)
 
