@@ -16,7 +16,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # Project-local state for Dagster CLIs started by make (faultlines sets the same defaults itself).
 export DAGSTER_HOME ?= $(CURDIR)/.faultlines/dagster
 
-.PHONY: help setup run test lint ui docs status report serve-sql clean
+.PHONY: help setup run test lint ui docs status report serve-sql bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -57,6 +57,9 @@ serve-sql: setup  ## read-only PostgreSQL wire on 127.0.0.1:5433 over the publis
 
 status: setup  ## last runs, freshness per source table, failing checks
 	$(BIN)/faultlines status $(if $(MODE),--mode $(MODE))
+
+bench: setup  ## benchmarks: ingest vs DuckDB's native read and a naive loader, full vs incremental build
+	$(BIN)/python benchmarks/bench.py
 
 clean:  ## remove the environment and every generated file (warehouses included)
 	rm -rf $(VENV) $(TOOLS) .faultlines dbt_project/target dbt_project/logs
