@@ -5,6 +5,7 @@ This runs before any project module is imported (pytest imports conftest first).
 
 import datetime as dt
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -24,6 +25,14 @@ settings.configure_environment()
 # A fixed end date keeps the sample data, and every number computed from it, the same on any day.
 SAMPLE_END = dt.date(2026, 6, 30)
 REFERENCE_DIR = settings.REPO_ROOT.parent / "shared" / "reference"
+FAULTLINES = str(Path(sys.executable).parent / "faultlines")
+
+
+def cli_env(home: Path, **extra: str) -> dict:
+    """The environment of a `faultlines` subprocess with its own FAULTLINES_HOME: the session's derived folders
+    (set by configure_environment above) are dropped, so the child derives its own from `home`."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "DLT_DATA_DIR", "FAULTLINES_DUCKDB_PATH")}
+    return {**env, "FAULTLINES_HOME": str(home), **extra}
 
 
 @pytest.fixture(scope="session")

@@ -1,22 +1,19 @@
 """The CLI as a subprocess, and one sample warehouse built by it that the CLI and UI tests share."""
 
-import os
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-FAULTLINES = str(Path(sys.executable).parent / "faultlines")
+from tests.conftest import FAULTLINES, cli_env
+
 SAMPLE_END = "2026-06-30"
 
 
 def _env(home: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "DLT_DATA_DIR", "FAULTLINES_DUCKDB_PATH")}
     # A pinned sample end: two runs either side of midnight must still see the same sample data.
-    env.update(FAULTLINES_HOME=str(home), COLUMNS="200", FAULTLINES_SAMPLE_END=SAMPLE_END)
-    return env
+    return cli_env(home, COLUMNS="200", FAULTLINES_SAMPLE_END=SAMPLE_END)
 
 
 def faultlines(home: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:

@@ -4,18 +4,16 @@
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-FAULTLINES = str(Path(sys.executable).parent / "faultlines")
+from tests.conftest import FAULTLINES, cli_env
 
 
 def _run(home: Path, *args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "DLT_DATA_DIR", "FAULTLINES_DUCKDB_PATH")}
-    return subprocess.run([FAULTLINES, *args], env={**base, "FAULTLINES_HOME": str(home), **(env or {})},
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run([FAULTLINES, *args], env=cli_env(home, **(env or {})), capture_output=True, text=True,
+                          timeout=timeout)
 
 
 def _one_line(result: subprocess.CompletedProcess, code: int | None = None) -> str:

@@ -6,26 +6,20 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import FAULTLINES, cli_env
 from tests.integration.test_record_replay import _fingerprints
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("replay")]  # compares with the shared replay build
 
-FAULTLINES = str(Path(sys.executable).parent / "faultlines")
-
-
-def _env(home: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "DLT_DATA_DIR", "FAULTLINES_DUCKDB_PATH")}
-    return {**env, "FAULTLINES_HOME": str(home)}
 
 
 def _run(home: Path, data_dir: Path) -> subprocess.Popen:
-    return subprocess.Popen([FAULTLINES, "run", "--mode", "replay", "--data-dir", str(data_dir)], env=_env(home),
+    return subprocess.Popen([FAULTLINES, "run", "--mode", "replay", "--data-dir", str(data_dir)], env=cli_env(home),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
 
@@ -61,7 +55,7 @@ def test_runs_killed_mid_load_and_mid_dbt_then_rerun_equal_a_clean_build(sample_
     _kill_when(second, lambda: _dbt_started(home), then_wait=chance.uniform(2.0, 10.0))
     assert not (home / "published" / "replay.duckdb").exists(), "nothing was published by a killed run"
 
-    rerun = subprocess.run([FAULTLINES, "run", "--mode", "replay", "--data-dir", str(sample_dir)], env=_env(home),
+    rerun = subprocess.run([FAULTLINES, "run", "--mode", "replay", "--data-dir", str(sample_dir)], env=cli_env(home),
                            capture_output=True, text=True, timeout=600)
     assert rerun.returncode == 0, rerun.stderr
     assert _fingerprints(home / "warehouse" / "replay.duckdb") == _fingerprints(replay_build[2])

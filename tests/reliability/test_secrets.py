@@ -2,13 +2,13 @@
 providers that use them), neither appears in the CLI's output, the run log, dlt's state, Dagster's event log, or
 any text in the warehouse or its published copy."""
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
+
+from tests.conftest import FAULTLINES, cli_env
 
 pytestmark = pytest.mark.slow
 
@@ -32,9 +32,8 @@ def _text_columns_containing(path: Path, needle: str) -> list[str]:
 
 def test_no_secret_anywhere_after_a_run(sample_dir, tmp_path):
     home = tmp_path / "home"
-    env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "DLT_DATA_DIR", "FAULTLINES_DUCKDB_PATH")}
-    env.update(FAULTLINES_HOME=str(home), FRED_API_KEY=FRED_KEY, FAULTLINES_SEC_CONTACT=SEC_CONTACT)
-    result = subprocess.run([str(Path(sys.executable).parent / "faultlines"), "run", "--mode", "replay",
+    env = cli_env(home, FRED_API_KEY=FRED_KEY, FAULTLINES_SEC_CONTACT=SEC_CONTACT)
+    result = subprocess.run([FAULTLINES, "run", "--mode", "replay",
                              "--data-dir", str(sample_dir), "--select", "key:raw_fred/series or key:raw_sec/companies"],
                             env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
