@@ -1,23 +1,28 @@
-"""`make bench`: how fast faultlines loads and builds, against the limit and against the naive way.
+"""`make bench`: how fast faultlines loads and builds as the data grows, against the limit and the naive way.
 
-Scale 1 only for now (the bundled sample: 72 tickers × 21 years of bars, 21 FRED series, Treasury, NY Fed, SEC);
-`faultlines sample --scale N` does not exist yet, so neither does the growth exponent (issue 9).
-
-Each measurement runs in its own process, timed around its core work, with that process's peak RSS:
-- ingest of the daily bars (the largest table, 377k rows) three ways, min of 3:
+At each scale (`faultlines sample --scale N`: N units of 50 tickers × 21 years of bars, 20 FRED series and 2,000
+auctions, with SEC filings for every ticker; N = 10 is the full scale) it measures, each in its own process with
+that process's peak RSS:
+- ingest of the daily bars (the largest table) three ways, min of 3:
   `dlt` — our prices source from the emulator over HTTP into DuckDB (what `faultlines run` does);
   `duckdb_native` — DuckDB's own read_json of the same files from disk (the limit);
   `naive` — requests + pandas per ticker, inserted into DuckDB (the usual hand-written loader);
-- the full build (`faultlines run --mode replay`, every provider, dbt, checks, publish) and an incremental run after
-  one more day of data, once each (minutes per run).
+- the full build (`faultlines run --mode replay`: every provider, dbt, checks, publish) into an empty home;
+- an incremental run after one more day of data, min of 3, each from a copy of the home the full build left.
+Then the growth exponent from the smallest to the largest scale: time ∝ rows^k (k ≤ 1 is linear or better).
 Results: benchmarks/results.json and the table in benchmarks/README.md.
+
+    python benchmarks/bench.py [--scales 1,10] [--repeats 3] [--build-repeats 1]
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
+import math
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,21 +34,25 @@ PYTHON = sys.executable
 FAULTLINES = str(Path(sys.executable).parent / "faultlines")
 END = dt.date(2026, 6, 30)
 NEXT_DAY = dt.date(2026, 7, 1)
-REPEATS = 3
+# The emulator accepts any key: with one, FRED's JSON API (with metadata, so the extra series have units) is used.
+BENCH_FRED_KEY = "benchmarkkey0000000000000000000000"
 
 INGEST_DLT = """
-import sys, time
+import sys, time, datetime as dt
 from pathlib import Path
+from ingestion import settings
+settings.configure_environment()
 from ingestion.emulator.server import Emulator
 from ingestion.pipeline import make_pipeline
 from ingestion.sources.prices import ChartApiClient, prices_source
-import datetime as dt
+from ingestion.universe import load_universe
 data, warehouse = Path(sys.argv[1]), Path(sys.argv[2])
+companies = load_universe(data / "universe.csv")
 with Emulator(data) as emulator:
     started = time.perf_counter()
     client = ChartApiClient.create(emulator.base_url, requests_per_second=1000)
     pipeline = make_pipeline("prices", warehouse)
-    pipeline.run(prices_source(client, today=dt.date(2026, 7, 1))).raise_on_failed_jobs()
+    pipeline.run(prices_source(client, companies, today=dt.date(2026, 7, 1))).raise_on_failed_jobs()
     print(time.perf_counter() - started)
 """
 
@@ -73,7 +82,7 @@ from pathlib import Path
 import duckdb, pandas as pd, requests
 from ingestion.emulator.server import Emulator
 data, warehouse = Path(sys.argv[1]), sys.argv[2]
-tickers = [row["ticker"] for row in csv.DictReader(open("dbt_project/seeds/universe.csv"))]
+tickers = [row["ticker"] for row in csv.DictReader(open(data / "universe.csv"))]
 with Emulator(data) as emulator:
     started = time.perf_counter()
     con = duckdb.connect(warehouse)
@@ -91,98 +100,189 @@ with Emulator(data) as emulator:
     print(time.perf_counter() - started)
 """
 
+# Raw tables whose rows the exponent counts (everything a build loads).
+RAW_TABLES = ["raw_prices.prices_daily", "raw_fred.observations", "raw_sec.facts", "raw_treasury.auctions",
+              "raw_nyfed.soma_bill_holdings"]
+
 
 def measured(args: list[str], env: dict | None = None) -> dict:
-    """Run a child; its own timing (last line of stdout) or wall time, and its peak RSS in MiB."""
+    """Run a measurement (through _peak.py); its own timing (last stdout line) or wall time, and its peak RSS."""
     started = time.perf_counter()
-    child = subprocess.Popen(args, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(child.pid, 0)
+    child = subprocess.run([PYTHON, str(Path(__file__).resolve().parent / "_peak.py"), *args], cwd=ROOT,
+                           env={**os.environ, **(env or {})}, capture_output=True, text=True)
     wall = time.perf_counter() - started
-    stdout, stderr = child.stdout.read(), child.stderr.read()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"benchmark step failed: {' '.join(args[:4])}…\n{stderr[-2000:]}")
-    lines = stdout.strip().splitlines()
+    if child.returncode != 0:
+        raise SystemExit(f"benchmark step failed: {' '.join(args[:4])}…\n{child.stderr[-3000:]}")
+    peak_kib = int(child.stderr.strip().splitlines()[-1].removeprefix("PEAK_RSS_KIB="))
+    lines = child.stdout.strip().splitlines()
     try:
         seconds = float(lines[-1])
     except (IndexError, ValueError):
         seconds = wall
-    return {"seconds": round(seconds, 3), "wall_seconds": round(wall, 3), "peak_rss_mib": round(usage.ru_maxrss / 1024)}
+    return {"seconds": round(seconds, 3), "wall_seconds": round(wall, 3), "peak_rss_mib": round(peak_kib / 1024)}
 
 
-def best_of(repeats: int, make_args) -> dict:
-    runs = [measured(make_args(i)) for i in range(repeats)]
+def best_of(repeats: int, run) -> dict:
+    runs = [run(i) for i in range(repeats)]
     best = min(runs, key=lambda r: r["seconds"])
     return {**best, "runs_seconds": [r["seconds"] for r in runs], "peak_rss_mib": max(r["peak_rss_mib"] for r in runs)}
 
 
-def main() -> None:
+def script(code: str, *args: str) -> list[str]:
+    return [PYTHON, "-c", code, *args]
+
+
+def build_env(data: Path, home: Path) -> dict:
+    settings_file = dict(line.split("=", 1) for line in (data / "faultlines.env").read_text().splitlines() if line)
+    return {**settings_file, "FAULTLINES_HOME": str(home), "FRED_API_KEY": BENCH_FRED_KEY}
+
+
+def run_build(data: Path, home: Path) -> list[str]:
+    return [FAULTLINES, "run", "--mode", "replay", "--data-dir", str(data)]
+
+
+def scale_point(scale: int, scratch: Path, repeats: int, build_repeats: int) -> dict:
     from ingestion.emulator.sample import generate
 
-    with tempfile.TemporaryDirectory(prefix="faultlines-bench-") as scratch_dir:
-        scratch = Path(scratch_dir)
-        data = generate(scratch / "data", seed=42, end=END)
-        next_day = generate(scratch / "data-next", seed=42, end=NEXT_DAY)
-        results: dict = {"machine": {"cores": os.cpu_count(), "python": sys.version.split()[0]},
-                         "scale": 1, "sample_end": END.isoformat(), "repeats": REPEATS, "measurements": {}}
-        m = results["measurements"]
-        for name, script in [("ingest_dlt", INGEST_DLT), ("ingest_duckdb_native", INGEST_NATIVE),
-                             ("ingest_naive", INGEST_NAIVE)]:
-            print(f"{name} ×{REPEATS}…", flush=True)
-            m[name] = best_of(REPEATS, lambda i, s=script, n=name: [PYTHON, "-c", s, str(data),
-                                                                      str(scratch / f"{n}-{i}.duckdb")])
-        results["rows"] = {"dlt": _rows(scratch / "ingest_dlt-0.duckdb", "raw_prices.prices_daily"),
-                           "duckdb_native": _rows(scratch / "ingest_duckdb_native-0.duckdb", "bars"),
-                           "naive": _rows(scratch / "ingest_naive-0.duckdb", "bars")}
-        home = scratch / "home"
-        print("full build…", flush=True)
-        m["full_build"] = measured([FAULTLINES, "run", "--mode", "replay", "--data-dir", str(data)],
-                                   env={"FAULTLINES_HOME": str(home)})
-        print("incremental run (one more day)…", flush=True)
-        m["incremental_run"] = measured([FAULTLINES, "run", "--mode", "replay", "--data-dir", str(next_day)],
-                                        env={"FAULTLINES_HOME": str(home)})
-        results["ratios"] = {
-            "dlt_vs_duckdb_native": round(m["ingest_dlt"]["seconds"] / m["ingest_duckdb_native"]["seconds"], 2),
-            "dlt_vs_naive": round(m["ingest_dlt"]["seconds"] / m["ingest_naive"]["seconds"], 2),
-            "incremental_vs_full_build": round(m["incremental_run"]["seconds"] / m["full_build"]["seconds"], 2),
-        }
-    (ROOT / "benchmarks" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
-    write_table(results)
-    print(json.dumps(results["ratios"], indent=2))
+    print(f"scale {scale}: generating data…", flush=True)
+    data = generate(scratch / f"data-{scale}", seed=42, end=END, scale=scale)
+    next_day = generate(scratch / f"data-{scale}-next", seed=42, end=NEXT_DAY, scale=scale)
+    point: dict = {"scale": scale, "measurements": {}}
+    m = point["measurements"]
+    for name, code in [("ingest_dlt", INGEST_DLT), ("ingest_duckdb_native", INGEST_NATIVE),
+                       ("ingest_naive", INGEST_NAIVE)]:
+        print(f"scale {scale}: {name} ×{repeats}…", flush=True)
+        m[name] = best_of(repeats, lambda i, c=code, n=name: measured(
+            script(c, str(data), str(scratch / f"{n}-{scale}-{i}.duckdb"))))
+    point["bar_rows"] = {"dlt": _count(scratch / f"ingest_dlt-{scale}-0.duckdb", "raw_prices.prices_daily"),
+                         "duckdb_native": _count(scratch / f"ingest_duckdb_native-{scale}-0.duckdb", "bars"),
+                         "naive": _count(scratch / f"ingest_naive-{scale}-0.duckdb", "bars")}
+    for name in ("ingest_dlt", "ingest_duckdb_native", "ingest_naive"):
+        for i in range(repeats):
+            (scratch / f"{name}-{scale}-{i}.duckdb").unlink(missing_ok=True)
+
+    print(f"scale {scale}: full build ×{build_repeats}…", flush=True)
+    homes = [scratch / f"home-{scale}-{i}" for i in range(build_repeats)]
+    m["full_build"] = best_of(build_repeats, lambda i: measured(run_build(data, homes[i]), build_env(data, homes[i])))
+    built = homes[0]
+    point["raw_rows"] = {t: _count(built / "warehouse" / "replay.duckdb", t) for t in RAW_TABLES}
+    point["mart_rows"] = {"marts.fct_equity_daily": _count(built / "warehouse" / "replay.duckdb",
+                                                           "marts.fct_equity_daily")}
+    for extra in homes[1:]:
+        shutil.rmtree(extra, ignore_errors=True)
+
+    print(f"scale {scale}: incremental run (one more day) ×{repeats}…", flush=True)
+
+    def incremental(i: int) -> dict:
+        home = scratch / f"home-{scale}-incremental"
+        shutil.rmtree(home, ignore_errors=True)
+        shutil.copytree(built, home, symlinks=True)
+        return measured(run_build(next_day, home), build_env(next_day, home))
+
+    m["incremental_run"] = best_of(repeats, incremental)
+    point["steps"] = _step_seconds(scratch / f"home-{scale}-incremental")
+    shutil.rmtree(built, ignore_errors=True)
+    shutil.rmtree(scratch / f"home-{scale}-incremental", ignore_errors=True)
+    for folder in (data, next_day):
+        shutil.rmtree(folder, ignore_errors=True)
+    point["ratios"] = {
+        "dlt_vs_duckdb_native": round(m["ingest_dlt"]["seconds"] / m["ingest_duckdb_native"]["seconds"], 2),
+        "dlt_vs_naive": round(m["ingest_dlt"]["seconds"] / m["ingest_naive"]["seconds"], 2),
+        "incremental_vs_full_build": round(m["incremental_run"]["seconds"] / m["full_build"]["seconds"], 3),
+    }
+    return point
 
 
-def _rows(path: Path, table: str) -> int:
+def _count(path: Path, table: str) -> int:
     import duckdb
 
     with duckdb.connect(str(path), read_only=True) as con:
         return con.execute(f"select count(*) from {table}").fetchone()[0]
 
 
-def write_table(results: dict) -> None:
-    m, r = results["measurements"], results["ratios"]
-    rows = "\n".join(f"| {name} | {v['seconds']:.2f} | {v['wall_seconds']:.2f} | {v['peak_rss_mib']} |"
-                     for name, v in m.items())
-    table = f"""<!-- results: written by `make bench` -->
-Scale {results['scale']} (sample ending {results['sample_end']}), {results['machine']['cores']} cores,
-Python {results['machine']['python']}; ingest timings are the min of {results['repeats']}, builds run once.
-Rows of bars: dlt {results['rows']['dlt']:,}, DuckDB native {results['rows']['duckdb_native']:,}, naive
-{results['rows']['naive']:,}.
-
-| measurement | seconds (core work) | wall seconds (process) | peak RSS MiB |
-|---|---:|---:|---:|
-{rows}
-
-| ratio | value | target |
-|---|---:|---:|
-| dlt ingest ÷ DuckDB native read | {r['dlt_vs_duckdb_native']} | ≤ 3 |
-| dlt ingest ÷ naive requests + pandas | {r['dlt_vs_naive']} | < 1 |
-| incremental run ÷ full build | {r['incremental_vs_full_build']} | ≤ 0.10 (at full scale) |
+def _step_seconds(home: Path) -> dict[str, float]:
+    """Where the last run's time went: seconds per Dagster step (over half a second), from its event log."""
+    script = """
+import json, sys
+from ingestion import settings
+settings.configure_environment()
+from dagster import DagsterEventType, DagsterInstance
+instance = DagsterInstance.get()
+run = instance.get_runs(limit=1)[0]
+spans = {}
+for record in instance.all_logs(run.run_id):
+    event = record.dagster_event
+    if event and event.event_type in (DagsterEventType.STEP_START, DagsterEventType.STEP_SUCCESS):
+        spans.setdefault(event.step_key, []).append(record.timestamp)
+print(json.dumps({k: round(v[-1] - v[0], 1) for k, v in spans.items() if len(v) == 2 and v[-1] - v[0] > 0.5}))
 """
+    out = subprocess.run([PYTHON, "-c", script], cwd=ROOT, env={**os.environ, "FAULTLINES_HOME": str(home)},
+                         capture_output=True, text=True, check=True).stdout
+    return dict(sorted(json.loads(out.strip().splitlines()[-1]).items(), key=lambda kv: -kv[1]))
+
+
+def growth(points: list[dict]) -> dict:
+    """k in time ∝ rows^k between the smallest and the largest scale, per measurement."""
+    small, large = points[0], points[-1]
+    rows_small, rows_large = sum(small["raw_rows"].values()), sum(large["raw_rows"].values())
+    data_ratio = rows_large / rows_small
+    out = {"from_scale": small["scale"], "to_scale": large["scale"], "raw_rows_ratio": round(data_ratio, 2)}
+    for name in small["measurements"]:
+        time_ratio = large["measurements"][name]["seconds"] / small["measurements"][name]["seconds"]
+        exponent = math.log(time_ratio) / math.log(data_ratio)
+        out[name] = {"time_ratio": round(time_ratio, 2), "exponent": round(exponent, 2)}
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", default="1,10", help="comma-separated scales (10 is the full scale)")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per ingest and incremental timing (min taken)")
+    parser.add_argument("--build-repeats", type=int, default=1, help="runs per full build (min taken)")
+    args = parser.parse_args()
+    scales = sorted(int(s) for s in args.scales.split(","))
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="faultlines-bench-") as scratch_dir:
+        points = [scale_point(scale, Path(scratch_dir), args.repeats, args.build_repeats) for scale in scales]
+    results = {"machine": {"cores": os.cpu_count(), "python": sys.version.split()[0],
+                           "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30)},
+               "sample_end": END.isoformat(), "repeats": args.repeats, "build_repeats": args.build_repeats,
+               "points": points, "growth": growth(points) if len(points) > 1 else None,
+               "bench_seconds": round(time.perf_counter() - started)}
+    (ROOT / "benchmarks" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    write_table(results)
+    print(json.dumps({p["scale"]: p["ratios"] for p in points} | {"growth": results["growth"]}, indent=2))
+
+
+def write_table(results: dict) -> None:
+    lines = ["<!-- results: written by `make bench` -->",
+             f"{results['machine']['cores']} cores, {results['machine']['memory_gib']} GiB, Python "
+             f"{results['machine']['python']}; sample data ending {results['sample_end']}. Ingest and incremental "
+             f"timings are the min of {results['repeats']}, full builds of {results['build_repeats']}. "
+             f"`make bench` took {results['bench_seconds'] / 60:.1f} min.", ""]
+    for point in results["points"]:
+        m, r = point["measurements"], point["ratios"]
+        lines += [f"**Scale {point['scale']}** — raw rows: " + ", ".join(
+            f"{t.split('.')[1]} {n:,}" for t, n in point["raw_rows"].items()), "",
+                  "| measurement | seconds | wall seconds (process) | peak RSS MiB |", "|---|---:|---:|---:|"]
+        lines += [f"| {name} | {v['seconds']:.2f} | {v['wall_seconds']:.2f} | {v['peak_rss_mib']:,} |"
+                  for name, v in m.items()]
+        lines += ["", "| ratio | value | target |", "|---|---:|---:|",
+                  f"| dlt ingest ÷ DuckDB native read | {r['dlt_vs_duckdb_native']} | ≤ 3 |",
+                  f"| dlt ingest ÷ naive requests + pandas | {r['dlt_vs_naive']} | < 1 |",
+                  f"| incremental run ÷ full build | {r['incremental_vs_full_build']} | ≤ 0.10 (full scale) |", "",
+                  "Incremental run, seconds per step: " + ", ".join(f"{k} {v}" for k, v in point["steps"].items()), ""]
+    g = results.get("growth")
+    if g:
+        lines += [f"**Growth** from scale {g['from_scale']} to {g['to_scale']}: {g['raw_rows_ratio']}× the raw rows. "
+                  "Exponent k in time ∝ rows^k (target: ≤ 1, i.e. 10× data ⇒ ≤ 10× time):", "",
+                  "| measurement | time ratio | exponent k |", "|---|---:|---:|"]
+        lines += [f"| {name} | {v['time_ratio']} | {v['exponent']} |" for name, v in g.items() if isinstance(v, dict)]
     readme = ROOT / "benchmarks" / "README.md"
     text = readme.read_text() if readme.exists() else ""
     marker = "<!-- results: written by `make bench` -->"
     head = text.split(marker)[0] if marker in text else text
-    readme.write_text(head + table)
+    readme.write_text(head + "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dlt
+from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 from ingestion import settings
 
@@ -19,7 +20,8 @@ def make_pipeline(provider: str, warehouse: Path) -> dlt.Pipeline:
     return dlt.pipeline(
         pipeline_name=f"{provider}_{warehouse.stem}",
         pipelines_dir=str(settings.home() / "dlt" / "pipelines"),
-        destination=dlt.destinations.duckdb(str(warehouse)),
+        destination=dlt.destinations.duckdb(DuckDbCredentials(str(warehouse),
+                                                              global_config=settings.duckdb_settings())),
         dataset_name=f"raw_{provider}",
     )
 

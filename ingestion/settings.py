@@ -86,6 +86,31 @@ def sample_end_date() -> dt.date:
         raise SettingsError(f"FAULTLINES_SAMPLE_END={pinned!r} is not a date (YYYY-MM-DD)") from exc
 
 
+def universe_path() -> Path:
+    """The equity universe CSV (ticker, name, cik, sector, industry, ai_basket): FAULTLINES_UNIVERSE, else the
+    bundled ``ingestion/universe.csv``. Prices and SEC load its companies; dbt reads it from ``raw_prices``."""
+    return Path(os.environ.get("FAULTLINES_UNIVERSE") or REPO_ROOT / "ingestion" / "universe.csv").resolve()
+
+
+def fred_extra_series() -> tuple[str, ...]:
+    """FRED series to load besides the catalog's: FAULTLINES_FRED_EXTRA_SERIES, comma-separated ids."""
+    raw = os.environ.get("FAULTLINES_FRED_EXTRA_SERIES", "")
+    ids = tuple(dict.fromkeys(s.strip().upper() for s in raw.split(",") if s.strip()))
+    bad = [s for s in ids if not s.replace("_", "").isalnum()]
+    if bad:
+        raise SettingsError(f"FAULTLINES_FRED_EXTRA_SERIES: {', '.join(bad)} is not a FRED series id "
+                            "(letters, digits and underscores, comma-separated)")
+    return ids
+
+
+def duckdb_settings() -> dict[str, str]:
+    """DuckDB's limits while it builds the warehouse (dlt, dbt, checks, publishing), so a build leaves the machine
+    usable: FAULTLINES_DUCKDB_MEMORY_LIMIT (default 1GB; DuckDB spills larger work to disk) and
+    FAULTLINES_DUCKDB_THREADS (default: every core). dbt reads the same two variables in profiles.yml."""
+    return {"memory_limit": os.environ.get("FAULTLINES_DUCKDB_MEMORY_LIMIT") or "1GB",
+            "threads": os.environ.get("FAULTLINES_DUCKDB_THREADS") or str(os.cpu_count() or 1)}
+
+
 def configure_environment() -> None:
     """Point dlt, dbt and Dagster at project-local state. Idempotent; the environment wins."""
     load_dotenv()
@@ -94,12 +119,15 @@ def configure_environment() -> None:
         "DLT_DATA_DIR": str(root / "dlt"),
         "DLT_PROJECT_DIR": str(REPO_ROOT),
         "RUNTIME__DLTHUB_TELEMETRY": "false",
+        # Arrow tables (the daily bars) get dlt's load id too: incremental dbt models rebuild what a load touched.
+        "NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID": "true",
         "DAGSTER_HOME": str(root / "dagster"),
         "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DBT_LOG_PATH": str(root / "dbt-logs"),
         "DBT_TARGET_PATH": str(DBT_PROJECT_DIR / "target"),
         "FAULTLINES_DUCKDB_PATH": str(warehouse_path("sample")),
+        **{f"FAULTLINES_DUCKDB_{k.upper()}": v for k, v in duckdb_settings().items()},  # for dbt's profile
     }
     for key, value in defaults.items():
         os.environ.setdefault(key, value)

@@ -474,6 +474,8 @@ def sample(
     out_dir: Annotated[Path, typer.Option("--out", help="where to write the data dir")],
     seed: Annotated[int, typer.Option(help="generator seed")] = settings.DEFAULT_SAMPLE_SEED,
     end: Annotated[str | None, typer.Option(help="last date (YYYY-MM-DD), default today")] = None,
+    scale: Annotated[int | None, typer.Option(min=1, max=100, help="units of data for benchmarks: 50 tickers, 20 "
+                                              "FRED series, 2,000 auctions each; 10 is the full scale")] = None,
 ) -> None:
     """Generate deterministic synthetic data in the emulator's data-dir layout."""
     from ingestion.emulator.sample import generate
@@ -483,10 +485,14 @@ def sample(
     except ValueError:
         raise fail(f"--end {end!r} is not a date (YYYY-MM-DD)") from None
     try:
-        generate(out_dir, seed, end_date)
+        generate(out_dir, seed, end_date, scale)
     except OSError as exc:
         raise fail(f"cannot write sample data to {out_dir}: {exc.strerror}") from None
-    out.print(f"sample data (seed {seed}) written to {out_dir}")
+    out.print(f"sample data (seed {seed}{f', scale {scale}' if scale else ''}) written to {out_dir}")
+    if scale:
+        env_file = out_dir / "faultlines.env"
+        out.print(f"load it with the settings in {env_file}:\n  env $(cat {env_file}) FRED_API_KEY=any "
+                  f"faultlines run --mode replay --data-dir {out_dir}")
 
 
 @app.command()

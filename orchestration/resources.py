@@ -64,7 +64,7 @@ class FaultlinesResource(ConfigurableResource):
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         self.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-        return duckdb.connect(str(self.warehouse_path))
+        return duckdb.connect(str(self.warehouse_path), config=settings.duckdb_settings())
 
 
 def default_faultlines_resource() -> FaultlinesResource:

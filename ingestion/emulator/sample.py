@@ -339,29 +339,52 @@ def _format(value: float | None) -> str:
     return str(value)
 
 
-def generate(out: Path, seed: int = 42, end: dt.date | None = None) -> Path:
-    """Write the whole sample data dir (every provider) into ``out``; return it."""
+def _write_series_info(fred_dir: Path, series_id: str, title: str, units: str, frequency: str) -> None:
+    (fred_dir / "series" / f"{series_id}.json").write_text(json.dumps({
+        "id": series_id, "title": title, "units": units, "frequency": frequency,
+        "notes": "faultlines sample data: synthetic, not the real series.",
+    }, indent=1))
+
+
+def generate(out: Path, seed: int = 42, end: dt.date | None = None, scale: int | None = None) -> Path:
+    """Write the whole sample data dir (every provider) into ``out``; return it.
+
+    Without ``scale``: the bundled sample (the universe in ingestion/universe.csv, the FRED catalog). With one:
+    that many units of data for benchmarks (sample_scale.py), and ``faultlines.env`` naming what to load.
+    """
+    from ingestion.emulator import sample_equities, sample_nyfed, sample_scale, sample_treasury  # use our shapes
+
     end = end or dt.date.today()
     fred_dir = out / "fred"
     (fred_dir / "series").mkdir(parents=True, exist_ok=True)
     for series_id, info in CATALOG.items():
         if series_id not in DERIVED:
             _write_series(fred_dir, series_id, generate_series(series_id, end, seed))
-        (fred_dir / "series" / f"{series_id}.json").write_text(json.dumps({
-            "id": series_id, "title": info.title, "units": info.units, "frequency": info.frequency,
-            "notes": "faultlines sample data: synthetic, not the real series.",
-        }, indent=1))
-    from ingestion.emulator import sample_equities, sample_nyfed, sample_treasury  # they use this module's shapes
+        _write_series_info(fred_dir, series_id, info.title, info.units, info.frequency)
+    extra_series = sample_scale.extra_fred_series(scale, len(CATALOG)) if scale else []
+    holidays = set().union(*(federal_holidays(y) for y in range(START.year, end.year + 1)))
+    business_days = list(weekdays(START, end))
+    for series_id in extra_series:
+        _write_series(fred_dir, series_id, sample_scale.synthetic_rate(series_id, business_days, holidays, seed))
+        _write_series_info(fred_dir, series_id, f"Synthetic daily rate {series_id}", "Percent", "Daily")
+    companies = sample_scale.scaled_universe(scale) if scale else None
 
-    auctions = sample_treasury.generate(out, seed, end)
+    auctions = sample_treasury.generate(out, seed, end, scale)
     sample_nyfed.generate(out, seed, end, auctions)
-    sample_equities.generate(out, seed, end)
+    sample_equities.generate(out, seed, end, companies)
     for series_id, rows in derived_series(out, end).items():
         _write_series(fred_dir, series_id, rows)
     write_vintages(fred_dir, end, seed)
-    (out / MANIFEST).write_text(json.dumps({
-        "generator_version": GENERATOR_VERSION, "seed": seed, "end": end.isoformat(), "synthetic": True,
-    }, indent=1))
+    manifest = {"generator_version": GENERATOR_VERSION, "seed": seed, "end": end.isoformat(), "synthetic": True}
+    if scale:
+        from ingestion.universe import write_universe
+
+        write_universe(out / "universe.csv", companies)
+        (out / "faultlines.env").write_text(
+            f"FAULTLINES_UNIVERSE={(out / 'universe.csv').resolve()}\n"
+            f"FAULTLINES_FRED_EXTRA_SERIES={','.join(extra_series)}\n")
+        manifest["scale"] = scale
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=1))
     return out
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ingestion.emulator.sample import START, federal_holidays, weekdays
+from ingestion.emulator.sample_scale import FIRST_SYNTHETIC_CIK
 from ingestion.universe import Company, load_universe
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -100,7 +101,8 @@ class CompanyPath:
         self.sessions = [d for d in sessions if d >= first]
         pe, margin, dividend_yield = SECTOR_PROFILE[company.sector]
         self.pe, self.margin, self.dividend_yield = pe, margin, dividend_yield
-        cap = math.exp(rng.gauss(math.log(50e9), 0.6))
+        # Scale data sets (sample_scale.py) reach beyond the large caps: their synthetic names start smaller.
+        cap = math.exp(rng.gauss(math.log(10e9 if company.cik >= FIRST_SYNTHETIC_CIK else 50e9), 0.6))
         price = rng.uniform(20, 120)
         shares = cap / price
         splits = {dt.date.fromisoformat(d): r for d, r in SPLITS.get(company.ticker, [])}
@@ -268,12 +270,12 @@ def sec_documents(company: Company, path: CompanyPath, seed: int, end: dt.date) 
     return companyfacts, submissions
 
 
-def generate(out: Path, seed: int, end: dt.date) -> None:
+def generate(out: Path, seed: int, end: dt.date, companies: list[Company] | None = None) -> None:
     sessions = trading_days(START, end)
     (out / "prices").mkdir(parents=True, exist_ok=True)
     (out / "sec" / "companyfacts").mkdir(parents=True, exist_ok=True)
     (out / "sec" / "submissions").mkdir(parents=True, exist_ok=True)
-    for company in load_universe():
+    for company in companies or load_universe():
         path = CompanyPath(company, sessions, seed)
         (out / "prices" / f"{company.ticker}.json").write_text(
             json.dumps(chart_payload(company, path, seed), separators=(",", ":")))

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import random
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,8 +90,10 @@ def _business_day(day: dt.date, holidays: set[dt.date]) -> dt.date:
     return day
 
 
-def generate_auctions(end: dt.date, seed: int) -> list[Auction]:
-    """Completed auctions up to ``end`` and the next week's announced ones (results "null")."""
+def generate_auctions(end: dt.date, seed: int, scale: int | None = None) -> list[Auction]:
+    """Completed auctions up to ``end`` and the next week's announced ones (results "null").
+
+    A ``scale`` (sample_scale.py) adds cash-management bills until there are that many units of auctions."""
     rng = random.Random(seed * 7919 + zlib.crc32(b"auctions"))
     horizon = end + dt.timedelta(days=7)
     holidays = set().union(*(federal_holidays(y) for y in range(START.year, horizon.year + 12)))
@@ -98,7 +101,7 @@ def generate_auctions(end: dt.date, seed: int) -> list[Auction]:
     issued_cusips: set[str] = set()
 
     def add(term: str, original: str, security_type: str, auction: dt.date, issue: dt.date, maturity: dt.date,
-            offering: float, cusip: str, coupon: float | None) -> None:
+            offering: float, cusip: str, coupon: float | None, cash_management: bool = False) -> None:
         held = auction <= end
         share = _soma_share(auction) if security_type == "Bill" else _soma_share(auction) * 0.6
         soma = round(offering * share / 1e6) * 1e6 if held else 0.0  # whole millions, as published
@@ -125,7 +128,8 @@ def generate_auctions(end: dt.date, seed: int) -> list[Auction]:
             "record_date": issue.isoformat(), "cusip": cusip, "security_type": security_type,
             "security_term": term, "original_security_term": original,
             "reopening": "Yes" if cusip in issued_cusips else "No",
-            "cash_management_bill_cmb": "No", "inflation_index_security": "No", "floating_rate": "No",
+            "cash_management_bill_cmb": "Yes" if cash_management else "No",
+            "inflation_index_security": "No", "floating_rate": "No",
             "announcemt_date": (auction - dt.timedelta(days=5)).isoformat(), "auction_date": auction.isoformat(),
             "issue_date": issue.isoformat(), "maturity_date": maturity.isoformat(),
             "offering_amt": _dollars(offering), "int_rate": "null" if coupon is None else f"{coupon:.3f}",
@@ -169,7 +173,27 @@ def generate_auctions(end: dt.date, seed: int) -> list[Auction]:
                 size = base * COUPON_SIZE_FACTOR(auction) * 1e9
                 add(term, term, security_type, auction, issue, maturity, size, cusip,
                     round(max(0.125, FED_FUNDS_UPPER(auction)) * 8) / 8)
+    if scale:
+        _add_cash_management_bills(add, rng, holidays, end, scale,
+                                   sum(1 for a in auctions if a.row["auction_date"] >= START.isoformat()))
     return auctions
+
+
+def _add_cash_management_bills(add: Callable, rng: random.Random, holidays: set[dt.date], end: dt.date, scale: int,
+                               regular: int) -> None:
+    """Extra short bills spread evenly over the business days, until the scale's count of auctions is reached."""
+    from ingestion.emulator.sample_scale import extra_auction_count
+
+    count = extra_auction_count(scale, regular)
+    business = [d for d in weekdays(START, end - dt.timedelta(days=3)) if d not in holidays]
+    for i in range(count):
+        auction = business[i * len(business) // count]
+        issue = _business_day(auction + dt.timedelta(days=1), holidays)
+        term_days = rng.choice((7, 14, 21, 35, 42))
+        maturity = _business_day(issue + dt.timedelta(days=term_days), holidays)
+        size = rng.uniform(15, 45) * BILL_SIZE_FACTOR(auction) * 1e9
+        add(f"{term_days}-Day", f"{term_days}-Day", "Bill", auction, issue, maturity, size,
+            "912796" + _base36(i, 3), None, cash_management=True)
 
 
 def outstanding(auctions: list[Auction], day: dt.date, bills: bool) -> float:
@@ -275,11 +299,11 @@ def debt_to_penny_rows(mspd: list[dict], end: dt.date) -> list[dict]:
     return rows
 
 
-def generate(out: Path, seed: int, end: dt.date) -> list[Auction]:
+def generate(out: Path, seed: int, end: dt.date, scale: int | None = None) -> list[Auction]:
     """Write the four Fiscal Data endpoints into ``out/treasury``; return the auctions for the NY Fed sample."""
     folder = out / "treasury"
     folder.mkdir(parents=True, exist_ok=True)
-    auctions = generate_auctions(end, seed)
+    auctions = generate_auctions(end, seed, scale)
     mspd = mspd_rows(auctions, end)
     files = {
         "v1__accounting__od__auctions_query.json": [a.row for a in auctions

@@ -16,7 +16,10 @@ def _fred(endpoints: Endpoints):
     options = endpoints.client_options("fred_graph")
     client = fred.FredClient.create(options.pop("base_url"), endpoints.urls["fred_api"],
                                     api_key=os.environ.get("FRED_API_KEY"), **options)
-    return fred.fred_source(client)
+    from ingestion.settings import fred_extra_series
+
+    extra = [s for s in fred_extra_series() if s not in fred.DEFAULT_SERIES]
+    return fred.fred_source(client, series_ids=(*fred.DEFAULT_SERIES, *extra))
 
 
 def _treasury(endpoints: Endpoints):
@@ -53,6 +56,6 @@ TABLES: dict[str, list[str]] = {
     "fred": ["observations", "series", "vintages"],
     "treasury": list(treasury.DATASETS),
     "nyfed": ["reference_rates", "soma_summary", "soma_bill_holdings", "reverse_repo_operations"],
-    "prices": ["prices_daily", "dividends", "splits"],
+    "prices": ["prices_daily", "dividends", "splits", "universe"],
     "sec": ["companies", "filings", "facts"],
 }

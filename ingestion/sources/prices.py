@@ -17,10 +17,11 @@ from zoneinfo import ZoneInfo
 
 import dlt
 import pyarrow as pa
+import pyarrow.compute as pc
 from dlt.sources import DltResource
 
 from ingestion.http import RestClient, SourceError
-from ingestion.universe import load_universe
+from ingestion.universe import Company, load_universe
 
 LIVE_BASE_URL = "https://query1.finance.yahoo.com"
 BROWSER_USER_AGENT = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -38,35 +39,26 @@ class ChartFormatError(ValueError):
     """A chart payload is not in the shape we know."""
 
 
-def parse_chart(payload: dict, ticker: str, before: dt.date | None = None) -> dict[str, list[dict]]:
-    """Bars, dividends and splits from one chart response; bars dated ``before`` or later are dropped."""
+def parse_chart(payload: dict, ticker: str, before: dt.date | None = None) -> dict[str, list[dict] | pa.Table]:
+    """Bars (an Arrow table), dividends and splits from one chart response; bars dated ``before`` or later dropped.
+
+    The bars are built column by column in Arrow, never as one dict per bar: 5,000 bars per ticker then cost
+    about as much as DuckDB's own JSON reader, and dlt writes them to Parquet without normalizing rows.
+    """
     chart = payload.get("chart") or {}
     if chart.get("error"):
         raise ChartFormatError(f"{ticker}: {chart['error'].get('code')}: {chart['error'].get('description')}")
     try:
         result = chart["result"][0]
         meta = result["meta"]
-        zone = ZoneInfo(meta.get("exchangeTimezoneName") or "America/New_York")
+        zone_name = meta.get("exchangeTimezoneName") or "America/New_York"
+        zone = ZoneInfo(zone_name)
         timestamps = result.get("timestamp") or []
         quote = result["indicators"]["quote"][0]
         adjclose = (result["indicators"].get("adjclose") or [{}])[0].get("adjclose") or [None] * len(timestamps)
-    except (KeyError, IndexError, TypeError) as exc:
+        bars = _bars_table(ticker, timestamps, quote, adjclose, zone_name, meta, before)
+    except (KeyError, IndexError, TypeError, pa.ArrowInvalid) as exc:
         raise ChartFormatError(f"{ticker}: not a chart response ({type(exc).__name__}: {exc})") from exc
-    digits = int(meta.get("priceHint") or 2) + 2
-
-    def rounded(value: float | None) -> float | None:
-        return None if value is None else round(value, digits)
-
-    bars = []
-    for i, stamp in enumerate(timestamps):
-        close = quote["close"][i]
-        trade_date = dt.datetime.fromtimestamp(stamp, zone).date()
-        if close is None or (before is not None and trade_date >= before):
-            continue
-        bars.append({"ticker": ticker, "trade_date": trade_date, "open": rounded(quote["open"][i]),
-                     "high": rounded(quote["high"][i]), "low": rounded(quote["low"][i]), "close": rounded(close),
-                     "adj_close": rounded(adjclose[i]), "volume": quote["volume"][i],
-                     "currency": meta.get("currency")})
     events = result.get("events") or {}
     dividends = [{"ticker": ticker, "ex_date": dt.datetime.fromtimestamp(int(e["date"]), zone).date(),
                   "amount": e["amount"]} for e in (events.get("dividends") or {}).values()]
@@ -74,6 +66,32 @@ def parse_chart(payload: dict, ticker: str, before: dt.date | None = None) -> di
                "numerator": e["numerator"], "denominator": e["denominator"]}
               for e in (events.get("splits") or {}).values()]
     return {"prices_daily": bars, "dividends": dividends, "splits": splits}
+
+
+def _bars_table(ticker: str, timestamps: list, quote: dict, adjclose: list, zone_name: str, meta: dict,
+                before: dt.date | None) -> pa.Table:
+    digits = int(meta.get("priceHint") or 2) + 2
+    count = len(timestamps)
+    for name, values in [*quote.items(), ("adjclose", adjclose)]:
+        if name in ("open", "high", "low", "close", "volume", "adjclose") and len(values) != count:
+            raise IndexError(f"{name} has {len(values)} values for {count} timestamps")
+    # The session's date where the exchange is: UTC seconds → the zone's wall clock → its date.
+    instants = pa.array(timestamps, pa.int64()).cast(pa.timestamp("s", tz=zone_name))
+    trade_date = pc.local_timestamp(instants).cast(pa.date32())
+
+    def price(values: list) -> pa.Array:
+        return pc.round(pa.array(values, pa.float64()), ndigits=digits)
+
+    close = price(quote["close"])
+    table = pa.Table.from_arrays([
+        pa.array([ticker] * count, pa.string()), trade_date, price(quote["open"]), price(quote["high"]),
+        price(quote["low"]), close, price(adjclose), pa.array(quote["volume"], pa.int64()),
+        pa.array([meta.get("currency")] * count, pa.string()),
+    ], schema=BAR_SCHEMA)
+    keep = pc.is_valid(close)  # a halted session has nulls: no bar
+    if before is not None:
+        keep = pc.and_(keep, pc.less(trade_date, pa.scalar(before, pa.date32())))
+    return table.filter(keep)
 
 
 @dataclass
@@ -99,10 +117,11 @@ def _unix(day: dt.date) -> int:
     return int(dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC).timestamp())
 
 
-def prices_source(client: ChartApiClient | None = None, tickers: Sequence[str] | None = None,
+def prices_source(client: ChartApiClient | None = None, companies: Sequence[Company] | None = None,
                   start_date: dt.date = DEFAULT_START_DATE, today: dt.date | None = None):
     client = client or ChartApiClient.create()
-    tickers = tuple(tickers or [c.ticker for c in load_universe()])
+    companies = tuple(companies or load_universe())
+    tickers = [c.ticker for c in companies]
     # Today in New York: its bar is still forming and is never loaded.
     last_day = today or dt.datetime.now(ZoneInfo("America/New_York")).date()
     event_hints = {
@@ -125,19 +144,29 @@ def prices_source(client: ChartApiClient | None = None, tickers: Sequence[str] |
                 parsed = parse_chart(payload, ticker, before=last_day)
             except ChartFormatError as exc:
                 raise SourceError(client.rest.source, f"GET {client.rest.base_url}/v8/finance/chart/{ticker}",
-                                  str(exc), "Check the ticker in dbt_project/seeds/universe.csv.") from exc
+                                  str(exc), "Check the ticker in the universe CSV (ingestion/universe.csv or "
+                                  "FAULTLINES_UNIVERSE).") from exc
             for kind, hints in event_hints.items():
                 if parsed[kind]:
                     yield dlt.mark.with_hints(parsed[kind], hints, create_table_variant=True)
-            if parsed["prices_daily"]:
-                state[ticker] = max(b["trade_date"] for b in parsed["prices_daily"]).isoformat()
-                # An Arrow table: 5,000 bars per ticker skip dlt's row-by-row normalizer.
-                yield pa.Table.from_pylist(parsed["prices_daily"], schema=BAR_SCHEMA)
+            bars = parsed["prices_daily"]
+            if bars.num_rows:
+                state[ticker] = pc.max(bars["trade_date"]).as_py().isoformat()
+                yield bars  # an Arrow table: dlt writes it to Parquet as is
+
+    def universe() -> Iterator[dict]:
+        """The companies priced, as one table, so dbt joins exactly the list the sources loaded."""
+        yield [{"ticker": c.ticker, "name": c.name, "cik": c.cik, "sector": c.sector, "industry": c.industry,
+                "ai_basket": c.ai_basket} for c in companies]
 
     @dlt.source(name="prices", max_table_nesting=0)
     def prices() -> list[DltResource]:
         return [dlt.resource(chart, name="chart", table_name="prices_daily", write_disposition="merge",
-                             primary_key=["ticker", "trade_date"])]
+                             primary_key=["ticker", "trade_date"]),
+                dlt.resource(universe, name="universe", write_disposition="replace",
+                             columns={"cik": {"data_type": "bigint", "nullable": False},
+                                      "ticker": {"data_type": "text", "nullable": False},
+                                      "ai_basket": {"data_type": "bool", "nullable": False}})]
 
     return prices()
 

@@ -42,7 +42,9 @@ DESCRIPTIONS = {
     "nyfed/soma_bill_holdings": "Treasury bills the Fed holds, by CUSIP, at each SOMA as-of Wednesday (USD par).",
     "nyfed/reverse_repo_operations": "Reverse repo operation results (one row per operation; small-value "
                                      "exercises left out), USD.",
-    "prices/prices_daily": "Daily bars per ticker of the universe seed (open, high, low, close, adjusted close, "
+    "prices/universe": "The equity universe the run priced (ingestion/universe.csv or FAULTLINES_UNIVERSE): ticker, "
+                       "CIK, our sector and industry labels, AI basket membership. Replaced on every load.",
+    "prices/prices_daily": "Daily bars per ticker of the universe (open, high, low, close, adjusted close, "
                            "volume), trade dates in New York; the day's partial bar is never loaded.",
     "prices/dividends": "Cash dividends per (ticker, ex_date), from the same chart responses as the bars.",
     "prices/splits": "Stock splits per (ticker, split_date), from the same chart responses as the bars.",

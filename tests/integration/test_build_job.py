@@ -218,7 +218,7 @@ def test_sector_pe_matches_a_hand_computation(built, sample_dir):
 
     zone = ZoneInfo("America/New_York")
     day = SAMPLE_END
-    universe = list(csv.DictReader(open("dbt_project/seeds/universe.csv")))
+    universe = list(csv.DictReader(open("ingestion/universe.csv")))
     members = [row for row in universe if row["sector"] == "Real Estate"]
     assert len(members) >= 2
     total_cap, total_income = 0.0, 0.0

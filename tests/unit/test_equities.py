@@ -23,10 +23,19 @@ def test_trade_date_is_the_exchange_date_and_nulls_and_todays_bar_are_dropped():
     # 2023-10-02 09:30 New York = 13:30 UTC; 2023-10-03 is a null (halted) bar; 2023-10-04 is "today".
     stamps = [1696253400, 1696339800, 1696426200]
     parsed = parse_chart(_chart(stamps, [300.0, None, 310.0]), "GS", before=dt.date(2023, 10, 4))
-    assert [b["trade_date"] for b in parsed["prices_daily"]] == [dt.date(2023, 10, 2)]
+    assert parsed["prices_daily"].column("trade_date").to_pylist() == [dt.date(2023, 10, 2)]
     # In Tokyo the same instants are already the next calendar day: the date is the exchange's.
     tokyo = parse_chart(_chart([1696204800], [100.0], "Asia/Tokyo"), "7203.T")
-    assert tokyo["prices_daily"][0]["trade_date"] == dt.date(2023, 10, 2)
+    assert tokyo["prices_daily"].to_pylist()[0]["trade_date"] == dt.date(2023, 10, 2)
+
+
+def test_bars_are_rounded_to_the_price_hint_and_ragged_arrays_refused():
+    bars = parse_chart(_chart([1696253400], [300.123456789]), "GS")["prices_daily"].to_pylist()
+    assert bars[0]["close"] == 300.1235 and bars[0]["volume"] == 1 and bars[0]["currency"] == "USD"
+    ragged = _chart([1696253400, 1696339800], [300.0, 301.0])
+    ragged["chart"]["result"][0]["indicators"]["quote"][0]["close"] = [300.0]
+    with pytest.raises(ChartFormatError, match="close has 1 values for 2 timestamps"):
+        parse_chart(ragged, "GS")
 
 
 def test_chart_error_body_is_refused(reference_dir):
@@ -37,7 +46,7 @@ def test_chart_error_body_is_refused(reference_dir):
 
 def test_reference_chart_parses(reference_dir):
     payload = json.loads((reference_dir / "samples" / "yahoo" / "chart_GS_1d_2023-10.json").read_text())
-    bars = parse_chart(payload, "GS")["prices_daily"]
+    bars = parse_chart(payload, "GS")["prices_daily"].to_pylist()
     assert bars and all(b["trade_date"].weekday() < 5 for b in bars)
     assert all(b["low"] <= b["close"] <= b["high"] for b in bars)
 

@@ -1,8 +1,55 @@
 -- Grain: one row per (ticker, trade_date). Price, shares and market cap, and the fundamentals as they were
 -- known that day (no look-ahead: facts only from their filing date).
-with bars as (
+--
+-- Incremental: a run rebuilds, per ticker, only the days that can have changed since the last build: from the
+-- first bar loaded since (the source re-reads a week, so restated bars come with a new load id), or the whole
+-- ticker when its SEC facts or splits changed (shares and fundamentals can move anywhere in its history).
+-- Deleted and re-inserted on (ticker, trade_date). `--full-refresh` rebuilds everything.
+{{ config(materialized='incremental', unique_key=['ticker', 'trade_date'], incremental_strategy='delete+insert',
+          on_schema_change='append_new_columns') }}
+
+with all_bars as (
     select * from {{ ref('stg_prices__daily') }}
 ),
+
+{% if is_incremental() %}
+last_build as (
+    -- NULL when no row knows its load (a table built before this column existed): then everything is rebuilt.
+    select max(bars_load_id) as load_id from {{ this }}
+),
+
+restated_tickers as (
+    select distinct universe.ticker
+    from {{ ref('stg_sec__facts') }} as facts
+    join {{ ref('stg_prices__universe') }} as universe on universe.cik = facts.cik
+    where facts.load_id > (select load_id from last_build) or (select load_id from last_build) is null
+    union
+    select distinct ticker from {{ ref('stg_prices__splits') }}
+    where load_id > (select load_id from last_build)
+),
+
+rebuild_from as (
+    select ticker, min(trade_date) as from_date
+    from all_bars
+    -- A bar without a load id was loaded before the column existed, so before the last build.
+    where load_id > (select load_id from last_build) or (select load_id from last_build) is null
+    group by ticker
+    union all
+    select ticker, date '1900-01-01' from restated_tickers
+),
+
+bars as (
+    -- Ten days before each ticker's first rebuilt day, so its 1-day return has the previous session.
+    select all_bars.*, rebuild.from_date
+    from all_bars
+    join (select ticker, min(from_date) as from_date from rebuild_from group by ticker) as rebuild
+        on rebuild.ticker = all_bars.ticker and all_bars.trade_date >= rebuild.from_date - interval 10 day
+),
+{% else %}
+bars as (
+    select *, date '1900-01-01' as from_date from all_bars
+),
+{% endif %}
 
 splits as (
     select * from {{ ref('stg_prices__splits') }}
@@ -13,7 +60,7 @@ shares_reported as (
     select facts.cik, universe.ticker, facts.period_end as shares_as_of, max(facts.filed_date) as known_from,
            sum(facts.value) as shares_reported
     from {{ ref('stg_sec__facts') }} as facts
-    join {{ ref('universe') }} as universe on universe.cik = facts.cik
+    join {{ ref('stg_prices__universe') }} as universe on universe.cik = facts.cik
     where facts.metric = 'shares_outstanding'
     group by facts.cik, universe.ticker, facts.period_end, facts.accession_number
 ),
@@ -46,14 +93,16 @@ priced as (
         shares.shares_as_of,
         bars.close_usd * shares.shares_outstanding / 1e9 as market_cap_usd_bn,
         bars.adj_close_usd / lag(bars.adj_close_usd) over (partition by bars.ticker order by bars.trade_date) - 1
-            as return_1d
+            as return_1d,
+        bars.load_id as bars_load_id,
+        bars.from_date
     from bars
     asof left join shares_today_basis as shares
         on shares.ticker = bars.ticker and bars.trade_date >= shares.known_from
 )
 
 select
-    priced.*,
+    priced.* exclude (from_date),
     fundamentals.ttm_net_income_usd_bn,
     fundamentals.ttm_revenue_usd_bn,
     fundamentals.fiscal_quarter_end as fundamentals_as_of,
@@ -61,3 +110,4 @@ select
 from priced
 asof left join fundamentals
     on fundamentals.ticker = priced.ticker and priced.trade_date >= fundamentals.ttm_known_from
+where priced.trade_date >= priced.from_date

@@ -1,7 +1,7 @@
 -- Grain: one row per (ticker, fiscal quarter end). Quarterly net income and revenue and their trailing
 -- twelve months (sum of four consecutive quarters), public from `known_from` (the latest of the four filings).
 with universe as (
-    select * from {{ ref('universe') }}
+    select * from {{ ref('stg_prices__universe') }}
 ),
 
 quarterly as (

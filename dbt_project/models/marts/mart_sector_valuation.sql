@@ -4,7 +4,7 @@
 with equity as (
     select equity.*, universe.sector, universe.ai_basket
     from {{ ref('fct_equity_daily') }} as equity
-    join {{ ref('universe') }} as universe using (ticker)
+    join {{ ref('stg_prices__universe') }} as universe using (ticker)
     where equity.market_cap_usd_bn is not null
 ),
 

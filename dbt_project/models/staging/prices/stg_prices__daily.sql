@@ -12,5 +12,6 @@ select
     low as low_usd,
     close as close_usd,
     adj_close as adj_close_usd,
-    volume
+    volume,
+    _dlt_load_id as load_id
 from bars

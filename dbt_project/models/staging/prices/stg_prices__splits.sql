@@ -6,5 +6,6 @@ with splits as (
 select
     ticker,
     cast(split_date as date) as split_date,
-    numerator / denominator as split_ratio
+    numerator / denominator as split_ratio,
+    _dlt_load_id as load_id
 from splits

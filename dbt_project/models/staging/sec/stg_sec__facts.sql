@@ -26,5 +26,6 @@ select
     fy as filing_fiscal_year,
     fp as filing_fiscal_period,
     form,
-    cast(filed as date) as filed_date
+    cast(filed as date) as filed_date,
+    _dlt_load_id as load_id
 from facts
