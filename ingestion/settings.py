@@ -119,7 +119,8 @@ def configure_environment() -> None:
         "DLT_DATA_DIR": str(root / "dlt"),
         "DLT_PROJECT_DIR": str(REPO_ROOT),
         "RUNTIME__DLTHUB_TELEMETRY": "false",
-        # Arrow tables (the daily bars) get dlt's load id too: incremental dbt models rebuild what a load touched.
+        # Arrow tables (bars, FRED observations) get dlt's load id too: incremental dbt models rebuild what a load
+        # touched.
         "NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID": "true",
         "DAGSTER_HOME": str(root / "dagster"),
         "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),

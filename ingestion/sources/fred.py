@@ -23,6 +23,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import dlt
+import pyarrow as pa
 from dlt.sources import DltResource
 
 from ingestion.http import RestClient, SourceError
@@ -86,6 +87,9 @@ CATALOG: dict[str, SeriesInfo] = {
     ]
 }
 DEFAULT_SERIES: tuple[str, ...] = tuple(CATALOG)
+OBSERVATION_SCHEMA = pa.schema([pa.field("series_id", pa.string(), nullable=False),
+                                pa.field("date", pa.date32(), nullable=False), ("value", pa.float64()),
+                                pa.field("_dlt_id", pa.string(), nullable=False)])
 
 
 class FredFormatError(ValueError):
@@ -243,7 +247,7 @@ def fred_source(client: FredClient | None = None, series_ids: Sequence[str] = DE
                 seen[series_id] = fingerprint
                 yield row
 
-    def observations() -> Iterator[list[dict]]:
+    def observations() -> Iterator[pa.Table]:
         # One cursor per series: each series is fetched only from the day after its last loaded date.
         state = dlt.current.resource_state().setdefault("last_date", {})
         last_day = today or dt.date.today()
@@ -257,7 +261,14 @@ def fred_source(client: FredClient | None = None, series_ids: Sequence[str] = DE
                     if start <= r["date"] <= last_day]
             if rows:
                 state[series_id] = max(r["date"] for r in rows).isoformat()
-                yield [{"series_id": series_id, **r} for r in rows]
+                # An Arrow table: dlt writes it to Parquet as is instead of normalizing row by row. The table was
+                # loaded from dicts before, so it has dlt's NOT NULL row id: the row's key serves as one.
+                dates = [r["date"] for r in rows]
+                yield pa.Table.from_arrays([pa.array([series_id] * len(rows), pa.string()),
+                                            pa.array(dates, pa.date32()),
+                                            pa.array([r["value"] for r in rows], pa.float64()),
+                                            pa.array([f"{series_id}|{d.isoformat()}" for d in dates], pa.string())],
+                                           schema=OBSERVATION_SCHEMA)
 
     def vintages() -> Iterator[list[dict]]:
         """ALFRED vintages as (series, date, realtime_start, realtime_end); only with an API key.
@@ -285,13 +296,14 @@ def fred_source(client: FredClient | None = None, series_ids: Sequence[str] = DE
     @dlt.source(name="fred", max_table_nesting=0)
     def fred() -> list[DltResource]:
         return [
-            dlt.resource(vintages, name="vintages", write_disposition="merge",
+            dlt.resource(vintages, file_format="parquet", name="vintages", write_disposition="merge",
                          primary_key=["series_id", "date", "realtime_start"],
                          columns={"date": {"data_type": "date"}, "realtime_start": {"data_type": "date"},
                                   "realtime_end": {"data_type": "date"}, "value": {"data_type": "double"},
                                   "series_id": {"data_type": "text"}}),
-            dlt.resource(series, name="series", write_disposition="merge", primary_key="series_id"),
-            dlt.resource(observations, name="observations", write_disposition="merge",
+            dlt.resource(series, file_format="parquet", name="series", write_disposition="merge",
+                         primary_key="series_id"),
+            dlt.resource(observations, file_format="parquet", name="observations", write_disposition="merge",
                          primary_key=["series_id", "date"],
                          columns={"date": {"data_type": "date", "nullable": False},
                                   "value": {"data_type": "double"}}),

@@ -156,16 +156,19 @@ def nyfed_source(client: NyFedClient | None = None, start_date: dt.date = DEFAUL
     @dlt.source(name="nyfed", max_table_nesting=0)
     def nyfed() -> list[DltResource]:
         return [
-            dlt.resource(reference_rates, name="reference_rates", write_disposition="merge",
+            dlt.resource(reference_rates, file_format="parquet", name="reference_rates", write_disposition="merge",
                          primary_key=["type", "effective_date"],
                          columns={"revision_indicator": {"data_type": "text"},
                                   "targetRateFrom": {"data_type": "double"}, "targetRateTo": {"data_type": "double"}}),
-            dlt.resource(soma_summary, name="soma_summary", write_disposition="merge", primary_key="as_of_date",
+            dlt.resource(soma_summary, file_format="parquet", name="soma_summary", write_disposition="merge",
+                         primary_key="as_of_date",
                          columns={f: {"data_type": "double"} for f in SOMA_AMOUNTS}),
-            dlt.resource(soma_bill_holdings, name="soma_bill_holdings", write_disposition="merge",
+            dlt.resource(soma_bill_holdings, file_format="parquet", name="soma_bill_holdings",
+                         write_disposition="merge",
                          primary_key=["as_of_date", "cusip"], columns={"coupon": {"data_type": "double"},
                                                                        "percent_outstanding": {"data_type": "double"}}),
-            dlt.resource(reverse_repo_operations, name="reverse_repo_operations", write_disposition="merge",
+            dlt.resource(reverse_repo_operations, file_format="parquet", name="reverse_repo_operations",
+                         write_disposition="merge",
                          primary_key="operation_id", columns={"percent_award_rate": {"data_type": "double"}}),
         ]
 

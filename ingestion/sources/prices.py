@@ -161,9 +161,10 @@ def prices_source(client: ChartApiClient | None = None, companies: Sequence[Comp
 
     @dlt.source(name="prices", max_table_nesting=0)
     def prices() -> list[DltResource]:
-        return [dlt.resource(chart, name="chart", table_name="prices_daily", write_disposition="merge",
+        return [dlt.resource(chart, file_format="parquet", name="chart", table_name="prices_daily",
+                             write_disposition="merge",
                              primary_key=["ticker", "trade_date"]),
-                dlt.resource(universe, name="universe", write_disposition="replace",
+                dlt.resource(universe, file_format="parquet", name="universe", write_disposition="replace",
                              columns={"cik": {"data_type": "bigint", "nullable": False},
                                       "ticker": {"data_type": "text", "nullable": False},
                                       "ai_basket": {"data_type": "bool", "nullable": False}})]

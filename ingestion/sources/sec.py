@@ -135,7 +135,8 @@ def sec_source(client: EdgarClient | None = None, companies: Sequence[Company] |
 
     @dlt.source(name="sec", max_table_nesting=0)
     def sec() -> list[DltResource]:
-        return [dlt.resource(edgar, name="edgar", table_name="companies", write_disposition="merge",
+        return [dlt.resource(edgar, file_format="parquet", name="edgar", table_name="companies",
+                             write_disposition="merge",
                              primary_key="cik", columns={"category": {"data_type": "text"}})]
 
     return sec()

@@ -143,7 +143,7 @@ def treasury_source(client: FiscalDataClient | None = None, start_date: dt.date 
             if latest:
                 state["last_date"] = latest.isoformat()
 
-        return dlt.resource(rows, name=dataset.table, write_disposition="merge",
+        return dlt.resource(rows, file_format="parquet", name=dataset.table, write_disposition="merge",
                             primary_key=list(dataset.primary_key),
                             columns={**{f: {"data_type": "double"} for f in dataset.numeric_fields},
                                      **{f: {"data_type": "text"} for f in dataset.text_fields}})
