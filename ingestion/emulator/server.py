@@ -52,6 +52,9 @@ class EmulatorError(RuntimeError):
 class _Handler(BaseHTTPRequestHandler):
     server: _EmulatorHTTPServer
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes: with Nagle's algorithm on, each small reply on a kept-alive
+    # connection waited ~40 ms for the client's delayed ACK (242 NY Fed requests took 10 s instead of 1).
+    disable_nagle_algorithm = True
 
     def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
         url = urlsplit(self.path)
