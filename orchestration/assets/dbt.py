@@ -1,5 +1,6 @@
 """The dbt project as Dagster assets: every model and seed an asset, every dbt test an asset check."""
 
+import importlib.metadata
 import shutil
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from packaging import version
 
 from ingestion import settings
 from orchestration.assets.checks import gx_checks
@@ -81,9 +83,26 @@ def _prune_invocation_dirs(keep: int = 3) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
+class FaultlinesDbtCliResource(DbtCliResource):
+    """dagster-dbt's resource without two costs it pays before every `dbt build` (≈ 6 s of a 20 s step here).
+
+    It runs `dbt --version` in a subprocess to learn the version (4 s: dbt's imports), though the executable is
+    this environment's dbt-core, whose version the package metadata gives; and it opens a dbt adapter in the
+    Dagster process (2 s), used only to fetch row counts and column metadata, which we do not ask for. (Private
+    hooks: if dagster-dbt renames them, this class simply stops saving the time.)
+    """
+
+    @property
+    def _cli_version(self) -> version.Version:
+        return version.parse(importlib.metadata.version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args):  # noqa: ANN001, ANN202 (dagster-dbt's signature)
+        return None
+
+
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=str(settings.DBT_PROJECT_DIR), profiles_dir=str(settings.DBT_PROJECT_DIR),
-                          dbt_executable=DBT_EXECUTABLE)
+    return FaultlinesDbtCliResource(project_dir=str(settings.DBT_PROJECT_DIR),
+                                    profiles_dir=str(settings.DBT_PROJECT_DIR), dbt_executable=DBT_EXECUTABLE)
 
 
 # Great Expectations suites for the marts, beside the dbt tests (which dagster-dbt turns into checks itself).
