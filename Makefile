@@ -58,7 +58,7 @@ serve-sql: setup  ## read-only PostgreSQL wire on 127.0.0.1:5433 over the publis
 status: setup  ## last runs, freshness per source table, failing checks
 	$(BIN)/faultlines status $(if $(MODE),--mode $(MODE))
 
-bench: setup  ## benchmarks: ingest vs DuckDB's native read and a naive loader, full vs incremental build
+bench: setup  ## benchmarks at scale 1 and 10: ingest vs DuckDB native read and a naive loader, full vs incremental build, growth
 	$(BIN)/python benchmarks/bench.py
 
 clean:  ## remove the environment and every generated file (warehouses included)
