@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import json
 import shutil
 import sys
 import threading
@@ -141,11 +142,30 @@ def _run_job(mode: str, data_dir: Path | None, select: str | None, full_refresh:
             stop.set()
             watcher.join(timeout=2)
     if not result.success:
+        _append_failures(log_path, result)
         failures = result.get_step_failure_events()
         messages = [f"{f.step_key}: {root_cause(f.step_failure_data.error)}" for f in failures] or [
             root_cause(error) for error in _run_errors(result)][:1] or [str(DagsterRunStatus.FAILURE)]
         raise fail(f"run {run_id[:8]} failed: {'; '.join(messages)} (log: {log_path})", 1)
     return {"run_id": run_id, "seconds": time.monotonic() - started, "log": log_path, "full_refresh": full_refresh}
+
+
+def _append_failures(log_path: Path, result) -> None:
+    """The log file holds dbt's output; a failed run also gets each failed step's error and failed check in full."""
+    from dagster import DagsterEventType
+
+    with log_path.open("a") as log_file:
+        for event in result.all_events:
+            data = event.event_specific_data
+            if event.event_type == DagsterEventType.STEP_FAILURE:
+                log_file.write(f"\n=== step {event.step_key} failed\n{data.error.to_string()}\n")
+            elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION and not data.passed:
+                details = {key: value.value for key, value in data.metadata.items()}
+                log_file.write(f"\n=== check {data.check_name} on {data.asset_key.to_user_string()} failed "
+                               f"({data.severity.value})\n{json.dumps(details, indent=1, default=str)}\n")
+        if not result.get_step_failure_events():
+            for error in _run_errors(result):
+                log_file.write(f"\n=== run failed\n{error.to_string()}\n")
 
 
 def _run_errors(result) -> list:
