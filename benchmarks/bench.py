@@ -18,15 +18,18 @@ Results: benchmarks/results.json and the table in benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import math
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,18 +45,16 @@ import sys, time, datetime as dt
 from pathlib import Path
 from ingestion import settings
 settings.configure_environment()
-from ingestion.emulator.server import Emulator
 from ingestion.pipeline import make_pipeline
 from ingestion.sources.prices import ChartApiClient, prices_source
 from ingestion.universe import load_universe
-data, warehouse = Path(sys.argv[1]), Path(sys.argv[2])
+data, warehouse, base_url = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 companies = load_universe(data / "universe.csv")
-with Emulator(data) as emulator:
-    started = time.perf_counter()
-    client = ChartApiClient.create(emulator.base_url, requests_per_second=1000)
-    pipeline = make_pipeline("prices", warehouse)
-    pipeline.run(prices_source(client, companies, today=dt.date(2026, 7, 1))).raise_on_failed_jobs()
-    print(time.perf_counter() - started)
+started = time.perf_counter()
+client = ChartApiClient.create(base_url, requests_per_second=1000)
+pipeline = make_pipeline("prices", warehouse)
+pipeline.run(prices_source(client, companies, today=dt.date(2026, 7, 1))).raise_on_failed_jobs()
+print(time.perf_counter() - started)
 """
 
 INGEST_NATIVE = """
@@ -80,24 +81,22 @@ INGEST_NAIVE = """
 import sys, time, csv
 from pathlib import Path
 import duckdb, pandas as pd, requests
-from ingestion.emulator.server import Emulator
-data, warehouse = Path(sys.argv[1]), sys.argv[2]
+data, warehouse, base_url = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 tickers = [row["ticker"] for row in csv.DictReader(open(data / "universe.csv"))]
-with Emulator(data) as emulator:
-    started = time.perf_counter()
-    con = duckdb.connect(warehouse)
-    session = requests.Session()
-    for ticker in tickers:
-        result = session.get(f"{emulator.base_url}/v8/finance/chart/{ticker}",
-                             params={"period1": 0, "period2": 1900000000, "interval": "1d"},
-                             headers={"User-Agent": "Mozilla/5.0"}).json()["chart"]["result"][0]
-        quote = result["indicators"]["quote"][0]
-        frame = pd.DataFrame({"ticker": ticker, "ts": result["timestamp"], **quote,
-                              "adj_close": result["indicators"]["adjclose"][0]["adjclose"]})
-        con.execute("create table if not exists bars as select * from frame limit 0")
-        con.execute("insert into bars select * from frame")
-    con.close()
-    print(time.perf_counter() - started)
+started = time.perf_counter()
+con = duckdb.connect(warehouse)
+session = requests.Session()
+for ticker in tickers:
+    result = session.get(f"{base_url}/v8/finance/chart/{ticker}",
+                         params={"period1": 0, "period2": 1900000000, "interval": "1d"},
+                         headers={"User-Agent": "Mozilla/5.0"}).json()["chart"]["result"][0]
+    quote = result["indicators"]["quote"][0]
+    frame = pd.DataFrame({"ticker": ticker, "ts": result["timestamp"], **quote,
+                          "adj_close": result["indicators"]["adjclose"][0]["adjclose"]})
+    con.execute("create table if not exists bars as select * from frame limit 0")
+    con.execute("insert into bars select * from frame")
+con.close()
+print(time.perf_counter() - started)
 """
 
 # Raw tables whose rows the exponent counts (everything a build loads).
@@ -132,6 +131,30 @@ def script(code: str, *args: str) -> list[str]:
     return [PYTHON, "-c", code, *args]
 
 
+@contextlib.contextmanager
+def emulator_process(data: Path) -> Iterator[str]:
+    """`faultlines emulator` serving ``data`` on a free loopback port, in its own process."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([FAULTLINES, "emulator", "--data-dir", str(data), "--port", str(port)], cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit(f"the emulator did not start on port {port}") from None
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def build_env(data: Path, home: Path) -> dict:
     settings_file = dict(line.split("=", 1) for line in (data / "faultlines.env").read_text().splitlines() if line)
     return {**settings_file, "FAULTLINES_HOME": str(home), "FRED_API_KEY": BENCH_FRED_KEY}
@@ -149,11 +172,12 @@ def scale_point(scale: int, scratch: Path, repeats: int, build_repeats: int) -> 
     next_day = generate(scratch / f"data-{scale}-next", seed=42, end=NEXT_DAY, scale=scale)
     point: dict = {"scale": scale, "measurements": {}}
     m = point["measurements"]
-    for name, code in [("ingest_dlt", INGEST_DLT), ("ingest_duckdb_native", INGEST_NATIVE),
-                       ("ingest_naive", INGEST_NAIVE)]:
-        print(f"scale {scale}: {name} ×{repeats}…", flush=True)
-        m[name] = best_of(repeats, lambda i, c=code, n=name: measured(
-            script(c, str(data), str(scratch / f"{n}-{scale}-{i}.duckdb"))))
+    with emulator_process(data) as base_url:  # the API on its own process, as a remote one would be
+        for name, code in [("ingest_dlt", INGEST_DLT), ("ingest_duckdb_native", INGEST_NATIVE),
+                           ("ingest_naive", INGEST_NAIVE)]:
+            print(f"scale {scale}: {name} ×{repeats}…", flush=True)
+            m[name] = best_of(repeats, lambda i, c=code, n=name: measured(
+                script(c, str(data), str(scratch / f"{n}-{scale}-{i}.duckdb"), base_url)))
     point["bar_rows"] = {"dlt": _count(scratch / f"ingest_dlt-{scale}-0.duckdb", "raw_prices.prices_daily"),
                          "duckdb_native": _count(scratch / f"ingest_duckdb_native-{scale}-0.duckdb", "bars"),
                          "naive": _count(scratch / f"ingest_naive-{scale}-0.duckdb", "bars")}

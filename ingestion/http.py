@@ -11,12 +11,17 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import requests
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 log = logging.getLogger(__name__)
 
@@ -187,3 +192,26 @@ class RestClient:
             return "The key is missing or not allowed: set it in the environment or .env."
         return "See the message above; the request will not succeed by retrying."
 
+
+def prefetched(items: Iterable[T], fetch: Callable[[T], R], workers: int) -> Iterator[tuple[T, R]]:
+    """``(item, fetch(item))`` in the order of ``items``, with up to ``workers`` fetches in flight.
+
+    The consumer parses and writes one answer while the next ones are on the wire; the client's rate limiter
+    still spaces the requests. At most ``2 × workers`` answers wait in memory. A fetch's error is raised when
+    its turn comes, as if fetched in order.
+    """
+    workers = max(1, workers)
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="prefetch")
+    pending: deque[tuple[T, Future]] = deque()
+    try:
+        for item in items:
+            pending.append((item, pool.submit(fetch, item)))
+            if len(pending) >= 2 * workers:
+                done, future = pending.popleft()
+                yield done, future.result()
+        while pending:
+            done, future = pending.popleft()
+            yield done, future.result()
+    finally:
+        # On an error (or an early stop) the fetches not started are dropped, not waited for.
+        pool.shutdown(wait=False, cancel_futures=True)

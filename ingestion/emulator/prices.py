@@ -7,7 +7,7 @@ error body for an unknown ticker.
 
 from __future__ import annotations
 
-import copy
+import bisect
 import json
 from pathlib import Path
 
@@ -27,8 +27,8 @@ def chart(data_dir: Path, params: Params, ticker: str) -> Reply:
         return _error("Not Found", "No data found, symbol may be delisted", 404)
     if params.get("interval", "1d") != "1d":
         return _error("Bad Request", "The emulator serves interval=1d only", 400)
-    payload = json.loads(path.read_text())
-    result = copy.deepcopy(payload["chart"]["result"][0])
+    payload = json.loads(path.read_bytes())
+    result = dict(payload["chart"]["result"][0])  # a new top level; the lists below are sliced, never changed
     if "period1" in params or "period2" in params:
         try:
             start, end = int(params.get("period1", 0)), int(params.get("period2", 2**40))
@@ -38,13 +38,17 @@ def chart(data_dir: Path, params: Params, ticker: str) -> Reply:
         start, end = 0, 2**40
     else:
         return _error("Bad Request", "The emulator serves range=max or period1/period2 only", 400)
-    keep = [i for i, stamp in enumerate(result.get("timestamp") or []) if start <= stamp < end]
-    result["timestamp"] = [result["timestamp"][i] for i in keep]
-    quote = result["indicators"]["quote"][0]
-    for field in list(quote):
-        quote[field] = [quote[field][i] for i in keep]
-    for series in result["indicators"].get("adjclose") or []:
-        series["adjclose"] = [series["adjclose"][i] for i in keep]
+    # Timestamps are ascending: the window is one slice of every array.
+    stamps = result.get("timestamp") or []
+    first, last = bisect.bisect_left(stamps, start), bisect.bisect_left(stamps, end)
+    result["timestamp"] = stamps[first:last]
+    indicators = result["indicators"]
+    result["indicators"] = {
+        **indicators,
+        "quote": [{field: values[first:last] for field, values in indicators["quote"][0].items()}],
+        **({"adjclose": [{"adjclose": series["adjclose"][first:last]} for series in indicators["adjclose"]]}
+           if indicators.get("adjclose") else {}),
+    }
     wanted = set(params.get("events", "").replace("|", ",").split(","))
     events = result.pop("events", {}) or {}
     kept_events = {}

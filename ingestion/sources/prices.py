@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from dlt.sources import DltResource
 
-from ingestion.http import RestClient, SourceError
+from ingestion.http import RestClient, SourceError, prefetched
 from ingestion.universe import Company, load_universe
 
 LIVE_BASE_URL = "https://query1.finance.yahoo.com"
@@ -118,7 +118,7 @@ def _unix(day: dt.date) -> int:
 
 
 def prices_source(client: ChartApiClient | None = None, companies: Sequence[Company] | None = None,
-                  start_date: dt.date = DEFAULT_START_DATE, today: dt.date | None = None):
+                  start_date: dt.date = DEFAULT_START_DATE, today: dt.date | None = None, fetch_workers: int = 4):
     client = client or ChartApiClient.create()
     companies = tuple(companies or load_universe())
     tickers = [c.ticker for c in companies]
@@ -134,12 +134,16 @@ def prices_source(client: ChartApiClient | None = None, companies: Sequence[Comp
     def chart() -> Iterator:
         """Bars into ``prices_daily``; the same responses' dividends and splits into their own tables."""
         state = dlt.current.resource_state().setdefault("last_date", {})
+        wanted = []
         for ticker in tickers:
             last = state.get(ticker)
             if last and _next_session(dt.date.fromisoformat(last)) >= last_day:
                 continue  # up to date: the next session's bar is not complete yet
             start = dt.date.fromisoformat(last) - dt.timedelta(days=REREAD_DAYS) if last else start_date
-            payload = client.history(ticker, start, last_day)
+            wanted.append((ticker, start))
+        # The next answers are fetched while this one is parsed and written (the rate limit still applies).
+        for (ticker, _), payload in prefetched(wanted, lambda w: client.history(w[0], w[1], last_day),
+                                               fetch_workers):
             try:
                 parsed = parse_chart(payload, ticker, before=last_day)
             except ChartFormatError as exc:
