@@ -166,8 +166,10 @@ def prices_source(client: ChartApiClient | None = None, companies: Sequence[Comp
     @dlt.source(name="prices", max_table_nesting=0)
     def prices() -> list[DltResource]:
         return [dlt.resource(chart, file_format="parquet", name="chart", table_name="prices_daily",
-                             write_disposition="merge",
-                             primary_key=["ticker", "trade_date"]),
+                             write_disposition="merge", primary_key=["ticker", "trade_date"],
+                             # Nullable: warehouses from before bars carried load ids gain the column, their
+                             # old rows NULL (dbt reads NULL as "loaded before the last build").
+                             columns={"_dlt_load_id": {"data_type": "text", "nullable": True}}),
                 dlt.resource(universe, file_format="parquet", name="universe", write_disposition="replace",
                              columns={"cik": {"data_type": "bigint", "nullable": False},
                                       "ticker": {"data_type": "text", "nullable": False},

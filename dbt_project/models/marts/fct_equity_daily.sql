@@ -12,9 +12,10 @@ with all_bars as (
     select * from {{ ref('stg_prices__daily') }}
 ),
 
-{% if is_incremental() %}
+{#- A table built before `bars_load_id` existed is rebuilt in full (delete+insert of every row). #}
+{% if is_incremental() and relation_has_column(this, 'bars_load_id') %}
 last_build as (
-    -- NULL when no row knows its load (a table built before this column existed): then everything is rebuilt.
+    -- NULL when no row knows its load: then everything is rebuilt.
     select max(bars_load_id) as load_id from {{ this }}
 ),
 
