@@ -101,6 +101,12 @@ def provider_assets(provider: str):
             pipeline.run(source, refresh="drop_sources" if faultlines.full_refresh else None).raise_on_failed_jobs()
         except Exception as exc:
             _retry_if_transient(context, faultlines, exc)
+            if pipeline.has_pending_data:
+                # dlt would retry this package first in every later run and fail the same way: drop it. The
+                # source's cursors move only with a loaded package, so the next run fetches the same data again.
+                pipeline.drop_pending_packages()
+                context.log.warning(f"{provider}: dropped the load package that failed; the next run fetches "
+                                    "its data again from the last loaded state")
             raise
         fetched = rows_loaded(pipeline)
         with faultlines.connect() as con:
