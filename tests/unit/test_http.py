@@ -1,11 +1,12 @@
 """The shared HTTP helper: retries that honour Retry-After, clear errors, secrets kept out of messages."""
 
+import threading
 import time
 
 import pytest
 
 from ingestion.emulator.server import Fault
-from ingestion.http import RateLimiter, RestClient, SourceError, retry_after_seconds
+from ingestion.http import RateLimiter, RestClient, SourceError, prefetched, retry_after_seconds
 
 
 def test_retry_after_forms():
@@ -60,3 +61,26 @@ def test_rate_limiter_spaces_calls():
     for _ in range(5):
         limiter.wait()
     assert time.monotonic() - started >= 4 / 20 * 0.9
+
+
+def test_prefetched_keeps_the_order_overlaps_fetches_and_raises_in_turn():
+    in_flight, most = [0], [0]
+    lock = threading.Lock()
+
+    def fetch(n: int) -> int:
+        with lock:
+            in_flight[0] += 1
+            most[0] = max(most[0], in_flight[0])
+        time.sleep(0.02 * (5 - n % 5))  # later items finish first
+        with lock:
+            in_flight[0] -= 1
+        if n == 7:
+            raise ValueError("item 7")
+        return n * n
+
+    seen = []
+    with pytest.raises(ValueError, match="item 7"):
+        for item, result in prefetched(range(10), fetch, workers=3):
+            seen.append((item, result))
+    assert seen == [(n, n * n) for n in range(7)], "in order, up to the failing item"
+    assert most[0] == 3, "three fetches were in flight at once"
