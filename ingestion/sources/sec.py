@@ -89,6 +89,10 @@ class EdgarClient:
         return self.rest.get_json(path)
 
 
+# The forms whose XBRL financial data lands in companyfacts (8-Ks and the rest carry none).
+XBRL_FORMS = frozenset({"10-Q", "10-K", "10-Q/A", "10-K/A", "20-F", "20-F/A", "40-F", "40-F/A"})
+
+
 def sec_source(client: EdgarClient | None = None, companies: Sequence[Company] | None = None):
     client = client or EdgarClient.create()
     companies = tuple(companies or load_universe())
@@ -100,12 +104,9 @@ def sec_source(client: EdgarClient | None = None, companies: Sequence[Company] |
     def edgar() -> Iterator:
         """Per company: its submissions (company row, filings) and its facts filed since the last load."""
         state = dlt.current.resource_state().setdefault("last_filed", {})
-        # The fact keys already loaded from the last filing day: re-reading that day then loads only what is new,
-        # so an unchanged company writes no rows (and the marts rebuild nothing for it).
-        seen_last_day = dlt.current.resource_state().setdefault("last_day_fact_keys", {})
-        # The newest filing day whose facts were read, and that day's accession numbers: companyfacts (the large
-        # document) is fetched again only once submissions list a filing beyond them.
-        checked = dlt.current.resource_state().setdefault("facts_checked", {})
+        # What was loaded from the last filing day (fact keys and their filings): re-reading that day loads only
+        # what is new, so an unchanged company writes no rows (and the marts rebuild nothing for it).
+        last_day = dlt.current.resource_state().setdefault("last_day", {})
         for company in companies:
             company_row, filings = parse_submissions(client.document(f"/submissions/{company.cik10}.json"))
             yield company_row
@@ -113,25 +114,25 @@ def sec_source(client: EdgarClient | None = None, companies: Sequence[Company] |
             new_filings = [f for f in filings if not last or f["filing_date"].isoformat() >= last]
             if new_filings:
                 yield dlt.mark.with_hints(new_filings, filing_hints, create_table_variant=True)
-            checked_day, checked_accessions = checked.get(str(company.cik), ["", []])
-            if last and not any(f["filing_date"].isoformat() > checked_day or (
-                    f["filing_date"].isoformat() == checked_day and f["accession_number"] not in checked_accessions)
-                    for f in filings):
-                continue  # no filing since the facts were last read: they cannot have changed
+            loaded = last_day.get(str(company.cik), {"fact_keys": [], "accessions": []})
+            if last and not any(f["form"] in XBRL_FORMS and (f["filing_date"].isoformat() > last or (
+                    f["filing_date"].isoformat() == last and f["accession_number"] not in loaded["accessions"]))
+                    for f in new_filings):
+                # No report filed since the last facts loaded (8-Ks carry none): companyfacts, the large
+                # document, cannot hold anything new. A report whose facts EDGAR has not published yet keeps
+                # being looked for, since only loaded facts move the cursor.
+                continue
             facts = parse_companyfacts(client.document(f"/api/xbrl/companyfacts/{company.cik10}.json"), company.cik)
-            # Same-day filings can arrive after a load, so the last filing day is read again (merge dedupes).
-            seen = set(seen_last_day.get(str(company.cik), []))
+            seen = set(loaded["fact_keys"])
             new_facts = [f for f in facts if not last or f["filed"].isoformat() > last
                          or (f["filed"].isoformat() == last and f["fact_key"] not in seen)]
             if new_facts:
                 yield dlt.mark.with_hints(new_facts, fact_hints, create_table_variant=True)
-                last_day = max(f["filed"] for f in facts)
-                state[str(company.cik)] = last_day.isoformat()
-                seen_last_day[str(company.cik)] = sorted(f["fact_key"] for f in facts if f["filed"] == last_day)
-            if filings:
-                newest = max(f["filing_date"] for f in filings)
-                checked[str(company.cik)] = [newest.isoformat(), sorted(f["accession_number"] for f in filings
-                                                                        if f["filing_date"] == newest)]
+                newest = max(f["filed"] for f in facts)
+                state[str(company.cik)] = newest.isoformat()
+                last_day[str(company.cik)] = {
+                    "fact_keys": sorted(f["fact_key"] for f in facts if f["filed"] == newest),
+                    "accessions": sorted({f["accn"] for f in facts if f["filed"] == newest})}
 
     @dlt.source(name="sec", max_table_nesting=0)
     def sec() -> list[DltResource]:
