@@ -362,11 +362,12 @@ def generate(out: Path, seed: int = 42, end: dt.date | None = None, scale: int |
             _write_series(fred_dir, series_id, generate_series(series_id, end, seed))
         _write_series_info(fred_dir, series_id, info.title, info.units, info.frequency)
     extra_series = sample_scale.extra_fred_series(scale, len(CATALOG)) if scale else []
-    holidays = set().union(*(federal_holidays(y) for y in range(START.year, end.year + 1)))
-    business_days = list(weekdays(START, end))
-    for series_id in extra_series:
-        _write_series(fred_dir, series_id, sample_scale.synthetic_rate(series_id, business_days, holidays, seed))
-        _write_series_info(fred_dir, series_id, f"Synthetic daily rate {series_id}", "Percent", "Daily")
+    if extra_series:
+        holidays = set().union(*(federal_holidays(y) for y in range(START.year, end.year + 1)))
+        business_days = list(weekdays(START, end))
+        for series_id in extra_series:
+            _write_series(fred_dir, series_id, sample_scale.synthetic_rate(series_id, business_days, holidays, seed))
+            _write_series_info(fred_dir, series_id, f"Synthetic daily rate {series_id}", "Percent", "Daily")
     companies = sample_scale.scaled_universe(scale) if scale else None
 
     auctions = sample_treasury.generate(out, seed, end, scale)

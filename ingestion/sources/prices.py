@@ -72,8 +72,8 @@ def _bars_table(ticker: str, timestamps: list, quote: dict, adjclose: list, zone
                 before: dt.date | None) -> pa.Table:
     digits = int(meta.get("priceHint") or 2) + 2
     count = len(timestamps)
-    for name, values in [*quote.items(), ("adjclose", adjclose)]:
-        if name in ("open", "high", "low", "close", "volume", "adjclose") and len(values) != count:
+    for name, values in [*((f, quote[f]) for f in ("open", "high", "low", "close", "volume")), ("adjclose", adjclose)]:
+        if len(values) != count:
             raise IndexError(f"{name} has {len(values)} values for {count} timestamps")
     # The session's date where the exchange is: UTC seconds → the zone's wall clock → its date.
     instants = pa.array(timestamps, pa.int64()).cast(pa.timestamp("s", tz=zone_name))

@@ -1,7 +1,6 @@
 """The dbt project as Dagster assets: every model and seed an asset, every dbt test an asset check."""
 
 import importlib.metadata
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
@@ -73,14 +72,6 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, faultlines: 
     # where a fresh dir per invocation (dagster-dbt's default) costs a full parse every run.
     target = settings.home() / "dbt-target" / faultlines.warehouse_path.stem
     yield from dbt.cli(args, context=context, target_path=target).stream()
-    _prune_invocation_dirs()
-
-
-def _prune_invocation_dirs(keep: int = 3) -> None:
-    """dagster-dbt gives every invocation its own target dir (~4 MB); keep the newest few for debugging."""
-    dirs = sorted(MANIFEST_PATH.parent.glob("dbt_models-*"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for stale in dirs[keep:]:
-        shutil.rmtree(stale, ignore_errors=True)
 
 
 class FaultlinesDbtCliResource(DbtCliResource):
