@@ -131,6 +131,8 @@ FRESHNESS = {
     "raw_treasury/operating_cash_balance": (TREASURY_DAILY, "select max(record_date) from "
                                                             "raw_treasury.operating_cash_balance"),
     "raw_treasury/debt_to_penny": (TREASURY_DAILY, "select max(record_date) from raw_treasury.debt_to_penny"),
+    "raw_treasury/public_debt_transactions": (TREASURY_DAILY, "select max(record_date) from "
+                                                              "raw_treasury.public_debt_transactions"),
     "raw_treasury/mspd_table_1": (MSPD, "select max(record_date) from raw_treasury.mspd_table_1"),
     "raw_prices/prices_daily": (PRICES, "select max(trade_date) from raw_prices.prices_daily"),
     "raw_sec/filings": (SEC_FILINGS, "select max(filing_date) from raw_sec.filings"),

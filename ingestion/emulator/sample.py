@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ingestion.sources.fred import CATALOG
 
-GENERATOR_VERSION = 7
+GENERATOR_VERSION = 8
 START = dt.date(2005, 1, 1)
 MANIFEST = "MANIFEST.json"
 
@@ -242,7 +242,6 @@ def generate_series(series_id: str, end: dt.date, seed: int) -> list[tuple[dt.da
         "DTB3": lambda: business_daily(START, lambda d: round(max(0.01, FED_FUNDS_UPPER(d) - 0.3
                                                                   + rng.gauss(0, 0.03)), 2)),
         "DGS10": lambda: business_daily(START, lambda d: round(TEN_YEAR_PCT(d) + rng.gauss(0, 0.05), 2)),
-        "WDTGAL": lambda: [(d, round(v)) for d, v in weekly(TGA_USD_MN, 0.08)],
     }
     if series_id not in generators:
         raise KeyError(f"the sample generator has no shape for {series_id}")
@@ -265,11 +264,14 @@ def _month_start(day: dt.date) -> dt.date:
 
 
 # Series taken from the other providers' sample data, so the samples agree with each other.
-DERIVED = ("WSHOBL", "TREAST", "GFDEBTN")
+DERIVED = ("WSHOBL", "TREAST", "GFDEBTN", "WDTGAL")
 
 
 def derived_series(out: Path, end: dt.date) -> dict[str, list[tuple[dt.date, float | None]]]:
-    """WSHOBL and TREAST from the SOMA sample (H.4.1 reports SOMA), GFDEBTN from the MSPD sample."""
+    """WSHOBL and TREAST from the SOMA sample (H.4.1 reports SOMA), GFDEBTN from the MSPD sample, WDTGAL (the
+    TGA's Wednesday level) from the DTS: the closing balance of the last DTS day on or before each Wednesday."""
+    from ingestion.emulator.sample_treasury import tga_closing_balances
+
     summary = json.loads((out / "nyfed" / "soma" / "summary.json").read_text())["soma"]["summary"]
 
     def usd_mn(row: dict, *fields: str) -> float:
@@ -280,7 +282,16 @@ def derived_series(out: Path, end: dt.date) -> dict[str, list[tuple[dt.date, flo
     quarter_ends = {dt.date.fromisoformat(r["record_date"]): float(r["total_mil_amt"]) for r in mspd
                     if r["security_type_desc"] == "Total Public Debt Outstanding"
                     and r["record_date"][5:7] in ("03", "06", "09", "12")}
+    cash = json.loads((out / "treasury" / "v1__accounting__dts__operating_cash_balance.json").read_text())["data"]
+    closes = tga_closing_balances(cash)
+    close_days = sorted(closes)
+    tga = []
+    for wednesday in wednesdays(START, end - dt.timedelta(days=1)):
+        i = bisect.bisect_right(close_days, wednesday)
+        if i:
+            tga.append((wednesday, round(closes[close_days[i - 1]])))
     return {
+        "WDTGAL": tga,
         "WSHOBL": [(d, usd_mn(r, "bills")) for d, r in weekly],
         "TREAST": [(d, usd_mn(r, "bills", "notesbonds", "tips", "frn", "tipsInflationCompensation"))
                    for d, r in weekly],

@@ -1,8 +1,11 @@
-"""Synthetic Treasury Fiscal Data: auctions, MSPD table 1, the DTS cash balance, debt to the penny.
+"""Synthetic Treasury Fiscal Data: auctions, MSPD table 1, the DTS cash balance and public debt transactions, debt to
+the penny.
 
-Coherent by construction: bills outstanding in the MSPD are the bills auctioned and not yet matured; the
-Fed's take at each bill auction (``soma_accepted``) is what the NY Fed SOMA holdings are built from
-(see sample_nyfed.py); the TGA follows the same path as FRED's WTREGEN in the FRED sample.
+Coherent by construction, so the reconciliations dbt runs between sources hold: bills outstanding in the MSPD are
+the bills auctioned and not yet matured; the DTS's bill issues and redemptions are the same auctions by issue and
+maturity date; the Fed's take at each bill auction (``soma_accepted``) is what the NY Fed SOMA holdings are built
+from (see sample_nyfed.py); FRED's WDTGAL is the DTS closing balance on Wednesdays; debt to the penny equals the
+MSPD total on each month's last business day.
 Field names and string formats are the API's (``"null"`` for missing, amounts as whole-dollar strings).
 """
 
@@ -61,8 +64,12 @@ def _soma_share(day: dt.date) -> float:
     return share
 
 
+def _round100(value: float) -> float:
+    return float(round(value / 100) * 100)
+
+
 def _dollars(value: float) -> str:
-    return str(int(round(value / 1_000_000) * 1_000_000))
+    return str(int(_round100(value)))
 
 
 def _base36(number: int, width: int) -> str:
@@ -103,17 +110,19 @@ def generate_auctions(end: dt.date, seed: int, scale: int | None = None) -> list
     def add(term: str, original: str, security_type: str, auction: dt.date, issue: dt.date, maturity: dt.date,
             offering: float, cusip: str, coupon: float | None, cash_management: bool = False) -> None:
         held = auction <= end
+        # Whole $100 steps, as Treasury publishes them, and the published identities hold exactly:
+        # total = competitive + non-competitive + SOMA (no FIMA here); dealers + direct + indirect = competitive.
+        offering = _round100(offering)
         share = _soma_share(auction) if security_type == "Bill" else _soma_share(auction) * 0.6
-        soma = round(offering * share / 1e6) * 1e6 if held else 0.0  # whole millions, as published
+        soma = _round100(offering * share) if held else 0.0
         tendered = offering * rng.uniform(2.4, 3.2)
-        comp = offering * rng.uniform(0.97, 0.995)
-        noncomp = offering - comp
-        dealer = comp * rng.uniform(0.15, 0.45)
-        direct = comp * rng.uniform(0.05, 0.2)
+        comp = _round100(offering * rng.uniform(0.97, 0.995))
+        dealer = _round100(comp * rng.uniform(0.15, 0.45))
+        direct = _round100(comp * rng.uniform(0.05, 0.2))
         rate = max(0.01, FED_FUNDS_UPPER(auction) - 0.2 + rng.gauss(0, 0.03))
         result = {
             "total_tendered": _dollars(tendered), "total_accepted": _dollars(offering + soma),
-            "comp_accepted": _dollars(comp), "noncomp_accepted": _dollars(noncomp),
+            "comp_accepted": _dollars(comp), "noncomp_accepted": _dollars(offering - comp),
             "primary_dealer_accepted": _dollars(dealer), "direct_bidder_accepted": _dollars(direct),
             "indirect_bidder_accepted": _dollars(comp - dealer - direct),
             "soma_accepted": _dollars(soma), "soma_tendered": _dollars(soma),
@@ -282,19 +291,81 @@ def dts_cash_rows(end: dt.date, seed: int) -> list[dict]:
     return rows
 
 
+def _last_business_day(day: dt.date, holidays: set[dt.date]) -> dt.date:
+    while day.weekday() >= 5 or day in holidays:
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def dts_public_debt_rows(auctions: list[Auction], end: dt.date) -> list[dict]:
+    """DTS table III-A for marketable securities: issues by issue date, redemptions on the first business day on or
+    after maturity, in millions. Built from every generated auction (the year before START included), so bills
+    issued in 2004 are redeemed in 2005 here although their auctions are not in the auctions file, as on the DTS."""
+    holidays = set().union(*(federal_holidays(y) for y in range(START.year, end.year + 2)))
+    business_days = [d for d in weekdays(START, end - dt.timedelta(days=1)) if d not in holidays]
+    amounts: dict[tuple[dt.date, str, str, str], float] = {}
+
+    def add(day: dt.date, transaction: str, security: str, description: str, usd: float) -> None:
+        key = (day, transaction, security, description)
+        amounts[key] = amounts.get(key, 0.0) + usd
+
+    for auction in auctions:
+        if not auction.total_accepted:
+            continue
+        security = "Bills" if auction.is_bill else auction.row["security_type"] + "s"
+        cmb = auction.row["cash_management_bill_cmb"] == "Yes"
+        description = ("Cash Management Series" if cmb else "Regular Series") if auction.is_bill else "null"
+        add(auction.issue, "Issues", security, description, auction.total_accepted)
+        add(_business_day(auction.maturity, holidays), "Redemptions", security, "null", auction.total_accepted)
+    lines = [("Issues", "Bills", "Regular Series"), ("Issues", "Bills", "Cash Management Series"),
+             ("Issues", "Notes", "null"), ("Issues", "Bonds", "null"),
+             ("Redemptions", "Bills", "null"), ("Redemptions", "Notes", "null"), ("Redemptions", "Bonds", "null")]
+    rows, month_to_date, year_to_date = [], {}, {}
+    for day in business_days:
+        fiscal_year = day.year + (1 if day.month >= 10 else 0)
+        for line_number, (transaction, security, description) in enumerate(lines, start=1):
+            today = round(amounts.get((day, transaction, security, description), 0.0) / 1e6)
+            mtd_key, ytd_key = (day.year, day.month, line_number), (fiscal_year, line_number)
+            month_to_date[mtd_key] = month_to_date.get(mtd_key, 0) + today
+            year_to_date[ytd_key] = year_to_date.get(ytd_key, 0) + today
+            rows.append({"record_date": day.isoformat(), "transaction_type": transaction,
+                         "security_market": "Marketable", "security_type": security,
+                         "security_type_desc": description, "transaction_today_amt": str(today),
+                         "transaction_mtd_amt": str(month_to_date[mtd_key]),
+                         "transaction_fytd_amt": str(year_to_date[ytd_key]), "table_nbr": "IIIA",
+                         "table_nm": "Public Debt Transactions", "src_line_nbr": str(line_number),
+                         **_calendar_fields(day)})
+    return rows
+
+
+def tga_closing_balances(rows: list[dict]) -> dict[dt.date, float]:
+    """The TGA's closing balance per DTS day ($mn), whatever the table generation (see dts_cash_rows)."""
+    closes = {}
+    for row in rows:
+        if row["account_type"] in ("Federal Reserve Account", "Treasury General Account (TGA)"):
+            closes[dt.date.fromisoformat(row["record_date"])] = float(row["close_today_bal"])
+        elif row["account_type"] == "Treasury General Account (TGA) Closing Balance":
+            closes[dt.date.fromisoformat(row["record_date"])] = float(row["open_today_bal"])
+    return closes
+
+
 def debt_to_penny_rows(mspd: list[dict], end: dt.date) -> list[dict]:
-    totals = [(r["record_date"], float(r["total_mil_amt"]) * 1e6) for r in mspd
+    """Daily totals between the MSPD's month-end totals; on each month's last business day exactly the MSPD total
+    (the real statements agree to within $1mn: dbt reconciles the two)."""
+    holidays = set().union(*(federal_holidays(y) for y in range(START.year, end.year + 1)))
+    totals = [(_last_business_day(dt.date.fromisoformat(r["record_date"]), holidays).isoformat(),
+               float(r["total_mil_amt"]) * 1e6) for r in mspd
               if r["security_type_desc"] == "Total Public Debt Outstanding"]
     if not totals:
         return []
     path = piecewise_linear(totals)
-    holidays = set().union(*(federal_holidays(y) for y in range(START.year, end.year + 1)))
     rows = []
     for day in [d for d in weekdays(START, end - dt.timedelta(days=1)) if d not in holidays]:
-        total = path(day)
-        public = total * 0.78
-        rows.append({"record_date": day.isoformat(), "debt_held_public_amt": f"{public:.2f}",
-                     "intragov_hold_amt": f"{total - public:.2f}", "tot_pub_debt_out_amt": f"{total:.2f}",
+        total_cents = round(path(day) * 100)
+        public_cents = round(total_cents * 0.78)  # whole cents, so held by public + intragovernmental = total
+        rows.append({"record_date": day.isoformat(), "debt_held_public_amt": f"{public_cents / 100:.2f}",
+                     "intragov_hold_amt": f"{(total_cents - public_cents) / 100:.2f}",
+                     "tot_pub_debt_out_amt": f"{total_cents / 100:.2f}",
                      "src_line_nbr": "1", **_calendar_fields(day)})
     return rows
 
@@ -310,6 +381,7 @@ def generate(out: Path, seed: int, end: dt.date, scale: int | None = None) -> li
                                                     if a.row["auction_date"] >= START.isoformat()],
         "v1__debt__mspd__mspd_table_1.json": mspd,
         "v1__accounting__dts__operating_cash_balance.json": dts_cash_rows(end, seed),
+        "v1__accounting__dts__public_debt_transactions.json": dts_public_debt_rows(auctions, end),
         "v2__accounting__od__debt_to_penny.json": debt_to_penny_rows(mspd, end),
     }
     for name, rows in files.items():

@@ -1,4 +1,5 @@
-"""US Treasury Fiscal Data (keyless): auctions, marketable debt by class (MSPD), the TGA (DTS), debt to the penny.
+"""US Treasury Fiscal Data (keyless): auctions, marketable debt by class (MSPD), the Daily Treasury Statement (the
+TGA and public debt issues/redemptions), debt to the penny.
 
 Every endpoint speaks the same protocol: ``filter=field:op:value``, ``sort``, ``fields``, ``page[number]`` /
 ``page[size]`` (at most 10,000) with ``meta.total-pages``; every value is a string and missing is the *string*
@@ -58,6 +59,12 @@ DATASETS: dict[str, Dataset] = {d.table: d for d in [
             ("record_date", "account_type"), 10,
             "Daily Treasury Statement table I: the Treasury's operating cash (TGA), millions of USD.",
             ("open_today_bal", "close_today_bal", "open_month_bal", "open_fiscal_year_bal"), ("sub_table_name",)),
+    # Table III-A: issues and redemptions of each security type per day at face value; bills issued minus bills
+    # redeemed over a month is the MSPD's change in bills outstanding (checked in dbt).
+    Dataset("public_debt_transactions", "v1/accounting/dts/public_debt_transactions", "record_date",
+            ("record_date", "transaction_type", "src_line_nbr"), 10,
+            "Daily Treasury Statement table III-A: public debt issues and redemptions by security type, millions of "
+            "USD.", ("transaction_today_amt", "transaction_mtd_amt", "transaction_fytd_amt"), ("security_type_desc",)),
     Dataset("debt_to_penny", "v2/accounting/od/debt_to_penny", "record_date", ("record_date",), 10,
             "Total public debt outstanding each business day, USD.",
             ("debt_held_public_amt", "intragov_hold_amt", "tot_pub_debt_out_amt")),

@@ -58,7 +58,8 @@ DESCRIPTIONS = {
 DATE_COLUMNS = {
     "fred/observations": "date", "fred/vintages": "date", "treasury/auctions": "auction_date",
     "treasury/mspd_table_1": "record_date", "treasury/operating_cash_balance": "record_date",
-    "treasury/debt_to_penny": "record_date", "nyfed/reference_rates": "effective_date",
+    "treasury/debt_to_penny": "record_date", "treasury/public_debt_transactions": "record_date",
+    "nyfed/reference_rates": "effective_date",
     "nyfed/soma_summary": "as_of_date", "nyfed/soma_bill_holdings": "as_of_date",
     "nyfed/reverse_repo_operations": "operation_date", "prices/prices_daily": "trade_date",
     "prices/dividends": "ex_date", "prices/splits": "split_date", "sec/filings": "filing_date", "sec/facts": "filed",

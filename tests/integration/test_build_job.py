@@ -29,6 +29,20 @@ def _as_of(series, day, max_days):
     return series[max(dates)]
 
 
+def _dts_tga_closes(sample_dir):
+    """The TGA's closing balance per DTS day ($mn), read from the Fiscal Data rows as the API serves them."""
+    import json
+
+    rows = json.loads((sample_dir / "treasury" / "v1__accounting__dts__operating_cash_balance.json").read_text())
+    closes = {}
+    for row in rows["data"]:
+        if row["account_type"] in ("Federal Reserve Account", "Treasury General Account (TGA)"):
+            closes[dt.date.fromisoformat(row["record_date"])] = float(row["close_today_bal"])
+        elif row["account_type"] == "Treasury General Account (TGA) Closing Balance":
+            closes[dt.date.fromisoformat(row["record_date"])] = float(row["open_today_bal"])
+    return closes
+
+
 @pytest.fixture(scope="module")
 def built(replay_build):
     return replay_build
@@ -54,7 +68,8 @@ def test_every_asset_and_check_succeeds(built):
 def test_mart_values_match_a_hand_computation(built, sample_dir):
     _, _, warehouse = built
     series = {s: _series(sample_dir, s) for s in
-              ("WRESBAL", "WALCL", "WTREGEN", "RRPONTSYD", "GDP", "TLAACBW027SBOG", "SOFR", "IORB")}
+              ("WRESBAL", "WALCL", "RRPONTSYD", "GDP", "TLAACBW027SBOG", "SOFR", "IORB")}
+    tga_closes = _dts_tga_closes(sample_dir)
     days = [dt.date(2007, 12, 31), dt.date(2023, 3, 1), dt.date(2025, 12, 31), dt.date(2026, 6, 28),
             dt.date(2026, 6, 30)]
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -72,10 +87,14 @@ def test_mart_values_match_a_hand_computation(built, sample_dir):
         assert got_reserves == pytest.approx(reserves), day
         assert got_gdp_pct == pytest.approx(round(100 * reserves / gdp, 4)), day
         assert got_bank_pct == pytest.approx(round(100 * reserves / bank, 4)), day
-        if None in (scaled["WALCL"], scaled["WTREGEN"], scaled["RRPONTSYD"]):
+        # Net liquidity: WALCL, the TGA (DTS closing balance) and ON RRP, all three of the WALCL Wednesday.
+        wednesday = max(d for d in series["WALCL"] if d <= day)
+        tga = _as_of(tga_closes, wednesday, 4)
+        rrp = _as_of(series["RRPONTSYD"], wednesday, MAX_CARRY_DAYS["RRPONTSYD"])
+        if None in (scaled["WALCL"], tga, rrp):
             assert got_net is None, day
         else:
-            assert got_net == pytest.approx(scaled["WALCL"] - scaled["WTREGEN"] - scaled["RRPONTSYD"]), day
+            assert got_net == pytest.approx(scaled["WALCL"] - tga / 1000 - rrp), day
         if value["SOFR"] is None or value["IORB"] is None:
             assert got_spread is None, day
         else:
@@ -115,32 +134,48 @@ def test_second_run_loads_nothing_new_and_both_runs_are_recorded(built, sample_d
 
 
 def test_bill_absorption_matches_a_hand_computation(built, sample_dir):
-    """One H.4.1 week of the sample, recomputed from the auction and SOMA files."""
+    """One H.4.1 week of the sample, recomputed from the DTS, auction and SOMA files."""
     import json
 
-    start, end = "2026-06-17", "2026-06-24"
-    auctions = json.loads((sample_dir / "treasury" / "v1__accounting__od__auctions_query.json").read_text())["data"]
+    start, end = "2026-06-10", "2026-06-17"
+    folder = sample_dir / "treasury"
+    auctions = json.loads((folder / "v1__accounting__od__auctions_query.json").read_text())["data"]
     bills = [a for a in auctions if a["security_type"] == "Bill" and a["bid_to_cover_ratio"] != "null"]
     gross = sum(float(a["total_accepted"]) for a in bills if start < a["issue_date"] <= end) / 1e9
     maturing = sum(float(a["total_accepted"]) for a in bills if start < a["maturity_date"] <= end) / 1e9
     fed = sum(float(a["soma_accepted"]) for a in bills if start < a["issue_date"] <= end) / 1e9
+    dts = json.loads((folder / "v1__accounting__dts__public_debt_transactions.json").read_text())["data"]
+    flows = {"Issues": 0.0, "Redemptions": 0.0}
+    for row in dts:
+        if row["security_type"] == "Bills" and start < row["record_date"] <= end:
+            flows[row["transaction_type"]] += float(row["transaction_today_amt"]) / 1e3
+    net = flows["Issues"] - flows["Redemptions"]
     summary = {r["asOfDate"]: float(r["bills"] or 0) / 1e9 for r in
                json.loads((sample_dir / "nyfed" / "soma" / "summary.json").read_text())["soma"]["summary"]}
     soma_change = summary[end] - summary[start]
+    held_at_start = [h for h in json.loads((sample_dir / "nyfed" / "soma" / "tsy" / "get" / "asof" /
+                                           f"{start}.json").read_text())["soma"]["holdings"]
+                     if h["securityType"] == "Bills" and start < h["maturityDate"] <= end]
+    fed_maturing = sum(float(h["parValue"]) for h in held_at_start) / 1e9
     _, _, warehouse = built
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        row = con.execute("""select gross_bill_issuance_usd_bn, net_bill_issuance_usd_bn, fed_take_at_auction_usd_bn,
-                                    soma_bill_change_usd_bn, bill_absorption_ratio_holdings, ratio_null_reason
+        row = con.execute("""select gross_bill_issuance_usd_bn, bills_maturing_usd_bn, net_bill_issuance_usd_bn,
+                                    net_bill_issuance_source, fed_take_at_auction_usd_bn, fed_bills_maturing_usd_bn,
+                                    soma_bill_change_usd_bn, bill_absorption_ratio_holdings,
+                                    bill_absorption_ratio_auction, ratio_null_reason
                              from marts.mart_bill_absorption where window_type = 'week' and window_end = ?""",
                           [dt.date.fromisoformat(end)]).fetchone()
-    assert row[0] == pytest.approx(gross, abs=1e-3)
-    assert row[1] == pytest.approx(gross - maturing, abs=1e-3)
-    assert row[2] == pytest.approx(fed, abs=1e-3)
-    assert row[3] == pytest.approx(soma_change, abs=1e-3)
-    if gross - maturing > 0:
-        assert row[4] == pytest.approx(round(soma_change / (gross - maturing), 4), abs=1e-4)
+    assert row[0] == pytest.approx(gross, abs=1e-6) and row[1] == pytest.approx(maturing, abs=1e-6)
+    # Net issuance from the DTS (bills issued minus redeemed), which agrees with the auctions to its $1mn rounding.
+    assert row[2] == pytest.approx(net, abs=1e-9) and row[3] == "dts"
+    assert net == pytest.approx(gross - maturing, abs=0.01)
+    assert row[4] == pytest.approx(fed, abs=1e-6) and row[5] == pytest.approx(fed_maturing, abs=1e-6)
+    assert row[6] == pytest.approx(soma_change, abs=1e-6)
+    if net >= 10:  # the default floor of net issuance
+        assert row[7] == pytest.approx(round(soma_change / net, 4), abs=1e-4)
+        assert row[8] == pytest.approx(round((fed - fed_maturing) / net, 4), abs=1e-4)
     else:
-        assert row[4] is None and row[5]
+        assert row[7] is None and row[8] is None and "floor" in row[9]
 
 
 def test_market_cap_matches_a_hand_computation_across_a_split(built, sample_dir):

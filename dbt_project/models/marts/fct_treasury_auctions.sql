@@ -1,4 +1,5 @@
--- Grain: one row per completed auction (cusip, auction_date): how it went and who took it.
+-- Grain: one row per completed auction (cusip, auction_date): how it went and who took it. Amounts in $bn,
+-- converted here from staging's exact dollars; shares computed from the exact amounts.
 with auctions as (
     select * from {{ ref('stg_treasury__auctions') }}
     where is_completed
@@ -12,16 +13,16 @@ select
     security_type,
     security_term,
     is_reopening,
-    offering_usd_bn,
-    total_accepted_usd_bn,
-    soma_accepted_usd_bn,
-    public_accepted_usd_bn,
+    cast(offering_usd / 1e9 as double) as offering_usd_bn,
+    cast(total_accepted_usd / 1e9 as double) as total_accepted_usd_bn,
+    cast(soma_accepted_usd / 1e9 as double) as soma_accepted_usd_bn,
+    cast(public_accepted_usd / 1e9 as double) as public_accepted_usd_bn,
     bid_to_cover_ratio,
     coalesce(high_discount_rate_pct, high_yield_pct) as stop_out_rate_pct,
-    round(100.0 * primary_dealer_accepted_usd_bn / nullif(competitive_accepted_usd_bn, 0), 4) as dealer_share_pct,
-    round(100.0 * direct_bidder_accepted_usd_bn / nullif(competitive_accepted_usd_bn, 0), 4) as direct_share_pct,
-    round(100.0 * indirect_bidder_accepted_usd_bn / nullif(competitive_accepted_usd_bn, 0), 4) as indirect_share_pct,
-    round(100.0 * soma_accepted_usd_bn / nullif(total_accepted_usd_bn, 0), 4) as soma_share_pct,
+    round(100.0 * primary_dealer_accepted_usd / nullif(competitive_accepted_usd, 0), 4) as dealer_share_pct,
+    round(100.0 * direct_bidder_accepted_usd / nullif(competitive_accepted_usd, 0), 4) as direct_share_pct,
+    round(100.0 * indirect_bidder_accepted_usd / nullif(competitive_accepted_usd, 0), 4) as indirect_share_pct,
+    round(100.0 * soma_accepted_usd / nullif(total_accepted_usd, 0), 4) as soma_share_pct,
     -- A tail needs the when-issued yield at the auction deadline, which no source here provides.
     cast(null as double) as tail_bp
 from auctions

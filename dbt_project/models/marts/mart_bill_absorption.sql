@@ -1,6 +1,12 @@
 -- Grain: one row per (window_type, window_end). How much of the Treasury's new bill supply the Fed takes.
--- Formulas: METRICS.md §2. Windows are matched on both sides: H.4.1 weeks (Thursday to Wednesday) and
--- calendar months. The ratio is NULL, with a reason, when net issuance is not positive or a side is missing.
+-- Formulas: METRICS.md §2. Windows are matched on both sides: H.4.1 weeks (Thursday to Wednesday) and calendar
+-- months. Amounts are summed exactly in dollars (or the DTS's millions) and presented in $bn.
+--
+-- Net bill issuance comes from the Daily Treasury Statement (bills issued minus bills redeemed, at face value: the
+-- complete record) where it covers the window, otherwise from the auctions (issued minus maturing) once a year of
+-- auction history is loaded (before that, bills issued earlier mature unseen). Ratios are NULL, with a reason,
+-- below a floor of net issuance or when a side is missing: never a huge number.
+{%- set floor_usd = var('bill_absorption_min_net_issuance_usd_bn') * 1e9 %}
 with windows as (
     select * from {{ ref('int_treasury__bill_windows') }}
 ),
@@ -10,18 +16,41 @@ bills as (
     where security_type = 'Bill' and is_completed
 ),
 
+auction_history as (
+    -- Bills run at most 52 weeks: a year after the first loaded auction, every bill maturing was loaded too.
+    select min(auction_date) + interval 364 day as complete_from from bills
+),
+
+dts_bills as (
+    select
+        record_date,
+        sum(today_usd_mn) filter (where transaction_type = 'Issues') as issues_usd_mn,
+        sum(today_usd_mn) filter (where transaction_type = 'Redemptions') as redemptions_usd_mn
+    from {{ ref('stg_treasury__public_debt_transactions') }}
+    where security_market = 'Marketable' and security_type = 'Bills'
+    group by record_date
+),
+
+dts_bounds as (
+    select min(record_date) as first_day, max(record_date) as last_day from dts_bills
+),
+
 soma as (
-    select as_of_date, bills_usd_bn from {{ ref('stg_nyfed__soma_summary') }}
+    select as_of_date, bills_usd from {{ ref('stg_nyfed__soma_summary') }}
+),
+
+soma_holdings as (
+    select * from {{ ref('stg_nyfed__soma_bill_holdings') }}
 ),
 
 mspd_bills as (
-    select record_date, total_usd_bn as bills_outstanding_usd_bn
+    select record_date, total_usd_mn as bills_outstanding_usd_mn
     from {{ ref('stg_treasury__mspd_by_class') }}
     where security_type_desc = 'Marketable' and security_class_desc = 'Bills'
 ),
 
 mspd_marketable as (
-    select record_date, total_usd_bn as marketable_usd_bn
+    select record_date, total_usd_mn as marketable_usd_mn
     from {{ ref('stg_treasury__mspd_by_class') }}
     where security_type_desc = 'Total Marketable'
 ),
@@ -30,40 +59,84 @@ issued as (
     select
         windows.window_type,
         windows.window_end,
-        sum(bills.total_accepted_usd_bn) as gross_bill_issuance_usd_bn,
-        sum(bills.soma_accepted_usd_bn) as fed_take_at_auction_usd_bn,
-        sum(bills.public_accepted_usd_bn) as public_take_at_auction_usd_bn
+        sum(bills.total_accepted_usd) as gross_usd,
+        sum(coalesce(bills.soma_accepted_usd, 0)) as fed_take_usd,
+        sum(bills.public_accepted_usd) as public_take_usd
     from windows
     join bills on bills.issue_date > windows.window_start and bills.issue_date <= windows.window_end
     group by all
 ),
 
 matured as (
-    select windows.window_type, windows.window_end, sum(bills.total_accepted_usd_bn) as bills_maturing_usd_bn
+    select windows.window_type, windows.window_end, sum(bills.total_accepted_usd) as maturing_usd
     from windows
     join bills on bills.maturity_date > windows.window_start and bills.maturity_date <= windows.window_end
+    group by all
+),
+
+dts_flows as (
+    select
+        windows.window_type,
+        windows.window_end,
+        coalesce(sum(dts_bills.issues_usd_mn), 0) as issues_usd_mn,
+        coalesce(sum(dts_bills.redemptions_usd_mn), 0) as redemptions_usd_mn
+    from windows
+    cross join dts_bounds
+    left join dts_bills
+        on dts_bills.record_date > windows.window_start and dts_bills.record_date <= windows.window_end
+    -- Covered: the DTS starts by the window's start and reaches its last weekday.
+    where dts_bounds.first_day <= windows.window_start
+        and dts_bounds.last_day >= windows.window_end
+            - (case dayofweek(windows.window_end) when 0 then 2 when 6 then 1 else 0 end)
+    group by all
+),
+
+fed_holdings_at_start as (
+    -- The Fed's bills at the last SOMA as-of date on or before the window's start (at most a week before).
+    select windows.window_type, windows.window_end, as_of_dates.as_of_date
+    from windows
+    asof join (select distinct as_of_date from soma_holdings) as as_of_dates
+        on windows.window_start >= as_of_dates.as_of_date
+    where windows.window_start - as_of_dates.as_of_date <= 7
+),
+
+fed_matured as (
+    select start.window_type, start.window_end, coalesce(sum(soma_holdings.par_usd), 0) as fed_maturing_usd
+    from fed_holdings_at_start as start
+    join windows using (window_type, window_end)
+    left join soma_holdings
+        on soma_holdings.as_of_date = start.as_of_date
+        and soma_holdings.maturity_date > windows.window_start
+        and soma_holdings.maturity_date <= windows.window_end
     group by all
 ),
 
 flows as (
     select
         windows.*,
-        coalesce(issued.gross_bill_issuance_usd_bn, 0) as gross_bill_issuance_usd_bn,
-        coalesce(matured.bills_maturing_usd_bn, 0) as bills_maturing_usd_bn,
-        coalesce(issued.gross_bill_issuance_usd_bn, 0) - coalesce(matured.bills_maturing_usd_bn, 0)
-            as net_bill_issuance_usd_bn,
-        coalesce(issued.fed_take_at_auction_usd_bn, 0) as fed_take_at_auction_usd_bn,
-        coalesce(issued.public_take_at_auction_usd_bn, 0) as public_take_at_auction_usd_bn,
-        soma_end.bills_usd_bn - soma_start.bills_usd_bn as soma_bill_change_usd_bn,
-        soma_end.as_of_date as soma_end_as_of,
-        soma_start.as_of_date as soma_start_as_of,
-        mspd_end.bills_outstanding_usd_bn - mspd_start.bills_outstanding_usd_bn as mspd_bill_change_usd_bn,
-        mspd_end.bills_outstanding_usd_bn as bills_outstanding_usd_bn,
-        100.0 * mspd_end.bills_outstanding_usd_bn / nullif(marketable.marketable_usd_bn, 0)
+        windows.window_start >= auction_history.complete_from as auction_history_complete,
+        case when windows.window_start >= auction_history.complete_from
+            then coalesce(issued.gross_usd, 0) end as gross_usd,
+        case when windows.window_start >= auction_history.complete_from
+            then coalesce(matured.maturing_usd, 0) end as maturing_usd,
+        case when windows.window_start >= auction_history.complete_from
+            then coalesce(issued.fed_take_usd, 0) end as fed_take_usd,
+        case when windows.window_start >= auction_history.complete_from
+            then coalesce(issued.public_take_usd, 0) end as public_take_usd,
+        fed_matured.fed_maturing_usd,
+        dts_flows.issues_usd_mn as dts_issues_usd_mn,
+        dts_flows.redemptions_usd_mn as dts_redemptions_usd_mn,
+        soma_end.bills_usd - soma_start.bills_usd as soma_bill_change_usd,
+        mspd_end.bills_outstanding_usd_mn - mspd_start.bills_outstanding_usd_mn as mspd_bill_change_usd_mn,
+        mspd_end.bills_outstanding_usd_mn,
+        100.0 * mspd_end.bills_outstanding_usd_mn / nullif(marketable.marketable_usd_mn, 0)
             as bill_share_of_marketable_pct
     from windows
+    cross join auction_history
     left join issued using (window_type, window_end)
     left join matured using (window_type, window_end)
+    left join fed_matured using (window_type, window_end)
+    left join dts_flows using (window_type, window_end)
     -- SOMA holdings exist on as-of Wednesdays only: a side is matched only when both ends are as-of dates.
     left join soma as soma_end on soma_end.as_of_date = windows.window_end
     left join soma as soma_start on soma_start.as_of_date = windows.window_start
@@ -72,37 +145,74 @@ flows as (
     left join mspd_marketable as marketable on marketable.record_date = windows.window_end
 ),
 
+measured as (
+    select
+        *,
+        gross_usd - maturing_usd as auction_net_usd,
+        (dts_issues_usd_mn - dts_redemptions_usd_mn) * 1e6 as dts_net_usd,
+        coalesce((dts_issues_usd_mn - dts_redemptions_usd_mn) * 1e6, gross_usd - maturing_usd) as net_usd,
+        case
+            when dts_issues_usd_mn is not null then 'dts'
+            when gross_usd is not null then 'auctions'
+        end as net_source,
+        100.0 * gross_usd / nullif(dts_issues_usd_mn * 1e6, 0) as auction_coverage_pct,
+        fed_take_usd - fed_maturing_usd as fed_net_take_usd
+    from flows
+),
+
 debt as (
-    select record_date, total_public_debt_usd_bn from {{ ref('stg_treasury__debt_to_penny') }}
+    select record_date, total_public_debt_usd from {{ ref('stg_treasury__debt_to_penny') }}
 )
 
 select
-    flows.window_type,
-    flows.window_start,
-    flows.window_end,
-    cast(round(flows.gross_bill_issuance_usd_bn, 3) as double) as gross_bill_issuance_usd_bn,
-    cast(round(flows.bills_maturing_usd_bn, 3) as double) as bills_maturing_usd_bn,
-    cast(round(flows.net_bill_issuance_usd_bn, 3) as double) as net_bill_issuance_usd_bn,
-    cast(round(flows.fed_take_at_auction_usd_bn, 3) as double) as fed_take_at_auction_usd_bn,
-    cast(round(flows.public_take_at_auction_usd_bn, 3) as double) as public_take_at_auction_usd_bn,
-    round(flows.soma_bill_change_usd_bn, 3) as soma_bill_change_usd_bn,
-    round(flows.mspd_bill_change_usd_bn, 3) as mspd_bill_change_usd_bn,
+    measured.window_type,
+    measured.window_start,
+    measured.window_end,
+    cast(measured.net_usd / 1e9 as double) as net_bill_issuance_usd_bn,
+    measured.net_source as net_bill_issuance_source,
+    cast(measured.dts_issues_usd_mn / 1e3 as double) as dts_bill_issues_usd_bn,
+    cast(measured.dts_redemptions_usd_mn / 1e3 as double) as dts_bill_redemptions_usd_bn,
+    cast(measured.dts_net_usd / 1e9 as double) as dts_net_bill_issuance_usd_bn,
+    cast(measured.gross_usd / 1e9 as double) as gross_bill_issuance_usd_bn,
+    cast(measured.maturing_usd / 1e9 as double) as bills_maturing_usd_bn,
+    cast(measured.auction_net_usd / 1e9 as double) as auction_net_bill_issuance_usd_bn,
+    round(measured.auction_coverage_pct, 4) as auction_coverage_pct,
+    cast(measured.fed_take_usd / 1e9 as double) as fed_take_at_auction_usd_bn,
+    cast(measured.public_take_usd / 1e9 as double) as public_take_at_auction_usd_bn,
+    cast(measured.fed_maturing_usd / 1e9 as double) as fed_bills_maturing_usd_bn,
+    cast(measured.fed_net_take_usd / 1e9 as double) as fed_net_take_at_auction_usd_bn,
+    cast(measured.soma_bill_change_usd / 1e9 as double) as soma_bill_change_usd_bn,
+    cast(measured.mspd_bill_change_usd_mn / 1e3 as double) as mspd_bill_change_usd_bn,
     case
-        when flows.soma_bill_change_usd_bn is null then null
-        when flows.net_bill_issuance_usd_bn <= 0 then null
-        else round(flows.soma_bill_change_usd_bn / flows.net_bill_issuance_usd_bn, 4)
+        when measured.net_usd is null or measured.net_usd < {{ floor_usd }} then null
+        when measured.soma_bill_change_usd is null then null
+        else round(measured.soma_bill_change_usd / measured.net_usd, 4)
     end as bill_absorption_ratio_holdings,
     case
-        when flows.net_bill_issuance_usd_bn <= 0 then null
-        else round(flows.fed_take_at_auction_usd_bn / flows.net_bill_issuance_usd_bn, 4)
+        when measured.net_usd is null or measured.net_usd < {{ floor_usd }} then null
+        when measured.fed_net_take_usd is null then null
+        when measured.auction_coverage_pct is not null and abs(measured.auction_coverage_pct - 100) > 1 then null
+        else round(measured.fed_net_take_usd / measured.net_usd, 4)
     end as bill_absorption_ratio_auction,
     case
-        when flows.net_bill_issuance_usd_bn <= 0 then 'net bill issuance is not positive in this window'
-        when flows.soma_bill_change_usd_bn is null then 'SOMA holdings are not reported at both window ends'
+        when measured.net_usd is null then 'no complete record of bill issuance for this window'
+        when measured.net_usd < {{ floor_usd }}
+            then 'net bill issuance below the floor of ${{ var("bill_absorption_min_net_issuance_usd_bn") }}bn'
+        when measured.soma_bill_change_usd is null then 'SOMA holdings are not reported at both window ends'
     end as ratio_null_reason,
-    round(flows.bills_outstanding_usd_bn, 3) as bills_outstanding_usd_bn,
-    round(flows.bill_share_of_marketable_pct, 4) as bill_share_of_marketable_pct,
-    round(debt.total_public_debt_usd_bn, 3) as total_public_debt_usd_bn,
+    case
+        when measured.net_usd is null then 'no complete record of bill issuance for this window'
+        when measured.net_usd < {{ floor_usd }}
+            then 'net bill issuance below the floor of ${{ var("bill_absorption_min_net_issuance_usd_bn") }}bn'
+        when measured.gross_usd is null then 'auction history shorter than a year before this window'
+        when measured.auction_coverage_pct is not null and abs(measured.auction_coverage_pct - 100) > 1
+            then 'the auctions loaded hold ' || round(measured.auction_coverage_pct, 1)
+                || '% of the bills the DTS shows issued'
+        when measured.fed_maturing_usd is null then 'SOMA holdings by CUSIP are not reported at the window start'
+    end as auction_ratio_null_reason,
+    cast(measured.bills_outstanding_usd_mn / 1e3 as double) as bills_outstanding_usd_bn,
+    round(measured.bill_share_of_marketable_pct, 4) as bill_share_of_marketable_pct,
+    cast(debt.total_public_debt_usd / 1e9 as double) as total_public_debt_usd_bn,
     debt.record_date as total_public_debt_as_of
-from flows
-asof left join debt on flows.window_end >= debt.record_date
+from measured
+asof left join debt on measured.window_end >= debt.record_date

@@ -1,5 +1,7 @@
--- Grain: one row per claim. Each claim of the `claims` seed tested against the other marts: the metric, the
--- dates compared, the observed value and a verdict (supported / partly / contradicted) by the rule shown.
+-- Grain: one row per claim. Each claim of the `claims` seed tested against the other marts: the metric, the dates
+-- compared, the observed value, and a verdict by the seed's bounds (supported / partly / contradicted), or
+-- `untested` when the data needed is missing. Every threshold lives in the seed; this model only measures.
+-- The rule text says why this verdict was given, with the numbers compared.
 with claims as (
     select * from {{ ref('claims') }}
 ),
@@ -8,74 +10,153 @@ reserves as (
     select * from {{ ref('mart_reserve_adequacy') }}
 ),
 
-latest_reserves as (
-    select * from reserves where reserves_usd_bn is not null order by date_day desc limit 1
+latest_day as (
+    select max(date_day) as date_day from reserves where reserves_usd_bn is not null
+),
+
+-- "Now" is the last three complete calendar months: long enough for month- and quarter-end pressure to show.
+trailing_window as (
+    select
+        cast(date_trunc('month', date_day) - interval 3 month as date) as first_day,
+        cast(date_trunc('month', date_day) - interval 1 day as date) as last_day
+    from latest_day
+),
+
+strain_now as (
+    select
+        min(date_day) as first_day,
+        max(date_day) as last_day,
+        avg(reserves_usd_bn) as mean_reserves_usd_bn,
+        count(sofr_iorb_spread_bp) as days_with_fixing,
+        100.0 * count(*) filter (where sofr_iorb_spread_bp > 0) / nullif(count(sofr_iorb_spread_bp), 0)
+            as strained_days_pct
+    from reserves, trailing_window
+    where reserves.date_day between trailing_window.first_day and trailing_window.last_day
 ),
 
 observations as (
-    select 'reserves_2007' as claim_id, 'total reserves (TOTRESNS), December 2007' as metric,
-           '2007-12-31' as compared_dates, total_reserves_usd_bn as observed_value,
-           case when abs(total_reserves_usd_bn / 45 - 1) <= 0.25 then 'supported' else 'contradicted' end as verdict,
-           'within 25% of $45bn' as verdict_rule
-    from reserves where date_day = '2007-12-31'
+    select 'reserves_2007' as claim_id, 'total reserves (TOTRESNS, H.3), the December 2007 observation' as metric,
+           printf('%s..%s', claims.period_start, claims.period_end) as compared_dates,
+           max(reserves.total_reserves_usd_bn) filter (
+               where reserves.total_reserves_as_of between claims.period_start and claims.period_end
+           ) as observed_value,
+           'no TOTRESNS observation for December 2007' as untested_reason
+    from claims, reserves
+    where claims.claim_id = 'reserves_2007'
+    group by claims.period_start, claims.period_end
 
     union all
-    select 'reserves_2023', 'lowest reserve balances (WRESBAL) observed in 2023', '2023-01-01..2023-12-31',
-           min(reserves_usd_bn),
-           case when abs(min(reserves_usd_bn) / 2200 - 1) <= 0.15 then 'supported'
-                else 'contradicted' end,
-           'observed 2023 low within 15% of $2.2tn (the $2.2tn is an estimate of the lowest comfortable level, not an observed low)'
-    from reserves where year(date_day) = 2023
+    select 'reserves_2023', 'lowest reserve balances (WRESBAL) in 2023 (the $2.2tn is an estimate of the lowest '
+                            || 'comfortable level, not an observed low)',
+           printf('%s..%s', claims.period_start, claims.period_end),
+           min(reserves.reserves_usd_bn) filter (where reserves.date_day between claims.period_start and claims.period_end),
+           'no reserve balances in 2023'
+    from claims, reserves
+    where claims.claim_id = 'reserves_2023'
+    group by claims.period_start, claims.period_end
 
     union all
-    select 'reserves_needed_now', 'latest reserves, regime and SOFR-above-IORB days that month',
-           cast(date_day as varchar), reserves_usd_bn,
-           case when reserves_usd_bn < 3000 and (regime = 'scarce' or sofr_above_iorb_days_in_month >= 5) then 'supported'
-                when regime = 'abundant' or sofr_above_iorb_days_in_month = 0 then 'contradicted'
-                else 'partly' end,
-           'supported if reserves < $3tn and strain shows (scarce regime or SOFR > IORB on ≥ 5 days this month)'
-    from latest_reserves
+    select 'reserves_needed_now',
+           printf('share of days with SOFR above IORB while reserves averaged $%.0fbn', strain_now.mean_reserves_usd_bn),
+           printf('%s..%s', strain_now.first_day, strain_now.last_day),
+           strain_now.strained_days_pct,
+           'no SOFR and IORB fixings in the last three complete months'
+    from strain_now
 
     union all
-    select 'fed_absorbs_bills', 'Σ change in SOMA bills / Σ net bill issuance, H.4.1 weeks since 2025-12-12',
-           min(window_end)::varchar || '..' || max(window_end)::varchar,
-           sum(soma_bill_change_usd_bn) / nullif(sum(net_bill_issuance_usd_bn), 0),
-           case when sum(net_bill_issuance_usd_bn) <= 0 then 'partly'
-                when sum(soma_bill_change_usd_bn) / sum(net_bill_issuance_usd_bn) >= 0.5 then 'supported'
-                when sum(soma_bill_change_usd_bn) / sum(net_bill_issuance_usd_bn) >= 0.1 then 'partly'
-                else 'contradicted' end,
-           'ratio ≥ 0.5 supported, 0.1–0.5 partly, < 0.1 contradicted'
-    from {{ ref('mart_bill_absorption') }}
-    where window_type = 'week' and window_start >= '2025-12-12' and soma_bill_change_usd_bn is not null
+    select 'fed_absorbs_bills', 'Σ change in SOMA bills / Σ net bill issuance over the H.4.1 weeks since the date',
+           printf('%s..%s', min(bills.window_end), max(bills.window_end)),
+           case when sum(bills.net_bill_issuance_usd_bn) > 0
+               then sum(bills.soma_bill_change_usd_bn) / sum(bills.net_bill_issuance_usd_bn) end,
+           case when count(*) = 0 then 'no H.4.1 week with both SOMA and net issuance since the date'
+                else 'net bill issuance was not positive over those weeks' end
+    from claims
+    left join {{ ref('mart_bill_absorption') }} as bills
+        -- Every week that ends after the date counts, the one in which purchases began included.
+        on bills.window_type = 'week' and bills.window_end > claims.period_start
+        and bills.soma_bill_change_usd_bn is not null and bills.net_bill_issuance_usd_bn is not null
+    where claims.claim_id = 'fed_absorbs_bills'
+    group by claims.period_start
 
     union all
-    select 'repo_crossing_line', 'days in 2025 with SOFR above IORB', '2025-01-01..2025-12-31',
-           count(*) filter (where sofr_above_iorb),
-           case when count(*) filter (where sofr_above_iorb) >= 20 then 'supported'
-                when count(*) filter (where sofr_above_iorb) > 0 then 'partly' else 'contradicted' end,
-           '≥ 20 days supported, 1–19 partly, none contradicted'
-    from reserves where year(date_day) = 2025
+    select 'repo_crossing_line', 'days with SOFR above IORB',
+           printf('%s..%s', claims.period_start, claims.period_end),
+           case when count(reserves.sofr_iorb_spread_bp) > 0
+               then count(*) filter (where reserves.sofr_iorb_spread_bp > 0) end,
+           'no day with both SOFR and IORB in the period'
+    from claims
+    left join reserves on reserves.date_day between claims.period_start and claims.period_end
+    where claims.claim_id = 'repo_crossing_line'
+    group by claims.period_start, claims.period_end
 
     union all
     select 'ai_bubble', 'AI basket cap-weighted P/E percentile in its own history (latest day)',
-           cast(trade_date as varchar), pe_percentile_in_history_pct,
-           case when pe_percentile_in_history_pct >= 90 then 'supported'
-                when pe_percentile_in_history_pct >= 70 then 'partly' else 'contradicted' end,
-           'P/E percentile ≥ 90 supported, 70–90 partly, below contradicted'
-    from (select * from {{ ref('mart_sector_valuation') }} where sector = 'AI basket'
-          order by trade_date desc limit 1)
+           cast(max(trade_date) as varchar),
+           arg_max(pe_percentile_in_history_pct, trade_date),
+           'no P/E percentile for the AI basket on the latest day'
+    from {{ ref('mart_sector_valuation') }}
+    where sector = 'AI basket'
+),
+
+judged as (
+    select
+        claims.*,
+        observations.metric,
+        observations.compared_dates,
+        observations.observed_value,
+        observations.untested_reason,
+        case
+            when observations.observed_value is null then 'untested'
+            when claims.claim_id = 'reserves_needed_now' then
+                -- The claim is about the level reserves need: strain at or above that level supports it, calm
+                -- below it contradicts it; strain below it, or calm above it, says little either way.
+                case
+                    when observations.observed_value >= claims.supported_min
+                        and strain_now.mean_reserves_usd_bn >= claims.reference_value then 'supported'
+                    when observations.observed_value < claims.partly_min
+                        and strain_now.mean_reserves_usd_bn < claims.reference_value then 'contradicted'
+                    else 'partly'
+                end
+            when observations.observed_value >= coalesce(claims.supported_min, observations.observed_value)
+                and observations.observed_value <= coalesce(claims.supported_max, observations.observed_value)
+                then 'supported'
+            when (claims.partly_min is not null or claims.partly_max is not null)
+                and observations.observed_value >= coalesce(claims.partly_min, observations.observed_value)
+                and observations.observed_value <= coalesce(claims.partly_max, observations.observed_value)
+                then 'partly'
+            else 'contradicted'
+        end as verdict,
+        strain_now.mean_reserves_usd_bn
+    from claims
+    left join observations using (claim_id)
+    cross join strain_now
 )
 
 select
-    claims.claim_id,
-    claims.claim_text,
-    claims.claim_source,
-    observations.metric,
-    observations.compared_dates,
-    round(observations.observed_value, 4) as observed_value,
-    claims.reference_value,
-    claims.unit,
-    coalesce(observations.verdict, 'untested') as verdict,
-    observations.verdict_rule
-from claims
-left join observations using (claim_id)
+    claim_id,
+    claim_text,
+    claim_source,
+    metric,
+    compared_dates,
+    round(observed_value, 4) as observed_value,
+    reference_value,
+    unit,
+    verdict,
+    case
+        when verdict = 'untested' then 'untested: ' || coalesce(untested_reason, 'the data needed is missing')
+        when claim_id = 'reserves_needed_now' then printf(
+            '%s: SOFR was above IORB on %.1f%% of days (strain from %g%%, calm below %g%%) while reserves averaged '
+            || '$%.0fbn, %s the claimed $%gbn',
+            verdict, observed_value, supported_min, partly_min, mean_reserves_usd_bn,
+            case when mean_reserves_usd_bn >= reference_value then 'at or above' else 'below' end, reference_value)
+        when verdict = 'supported' then printf('supported: observed %g lies in the supported range %s',
+            observed_value, {{ claim_bounds('supported_min', 'supported_max') }})
+        when verdict = 'partly' then printf('partly: observed %g lies outside the supported range %s but in %s',
+            observed_value, {{ claim_bounds('supported_min', 'supported_max') }},
+            {{ claim_bounds('partly_min', 'partly_max') }})
+        else printf('contradicted: observed %g lies outside %s',
+            observed_value, case when partly_min is not null or partly_max is not null
+                then {{ claim_bounds('partly_min', 'partly_max') }}
+                else {{ claim_bounds('supported_min', 'supported_max') }} end)
+    end as verdict_rule
+from judged

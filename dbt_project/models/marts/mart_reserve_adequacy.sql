@@ -14,7 +14,8 @@ ratios as (
         *,
         100.0 * reserves_usd_bn / nullif(gdp_usd_bn, 0) as reserves_to_gdp_pct,
         100.0 * reserves_usd_bn / nullif(bank_assets_usd_bn, 0) as reserves_to_bank_assets_pct,
-        fed_total_assets_usd_bn - tga_usd_bn - rrp_usd_bn as net_liquidity_usd_bn,
+        -- All three inputs dated the same Wednesday (net_liquidity_as_of), not a week average against a daily level.
+        fed_total_assets_usd_bn - net_liquidity_tga_usd_bn - net_liquidity_rrp_usd_bn as net_liquidity_usd_bn,
         (sofr_pct - reserve_rate_pct) * 100 as sofr_iorb_spread_bp,
         (effr_pct - reserve_rate_pct) * 100 as effr_iorb_spread_bp,
         (tgcr_pct - reserve_rate_pct) * 100 as tgcr_iorb_spread_bp
@@ -31,9 +32,11 @@ select
     fed_total_assets_as_of,
     tga_usd_bn,
     tga_as_of,
+    tga_source,
     rrp_usd_bn as rrp_buffer_usd_bn,
     rrp_as_of,
     net_liquidity_usd_bn,
+    case when net_liquidity_usd_bn is not null then net_liquidity_as_of end as net_liquidity_as_of,
     gdp_usd_bn,
     gdp_as_of,
     bank_assets_usd_bn,
@@ -54,7 +57,8 @@ select
     date_day = last_day(date_day) as is_month_end,
     date_day = last_day(date_day) and month(date_day) in (3, 6, 9, 12) as is_quarter_end,
     case
-        when reserves_to_gdp_pct is null then null
+        -- Both ratios or no label: a regime from GDP alone would hide the bank-assets test.
+        when reserves_to_gdp_pct is null or reserves_to_bank_assets_pct is null then null
         when reserves_to_gdp_pct < {{ var('regime_scarce_below_reserves_to_gdp_pct') }}
             or reserves_to_bank_assets_pct < {{ var('regime_scarce_below_reserves_to_bank_assets_pct') }}
             then 'scarce'

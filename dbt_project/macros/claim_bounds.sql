@@ -1,0 +1,10 @@
+{#- A claim's range as a reader would write it: `33.75–56.25`, `≥ 0.5`, `≤ 10` (mart_claims' verdict texts). -#}
+{% macro claim_bounds(lower, upper) -%}
+case
+    when {{ lower }} is not null and {{ upper }} is not null
+        then printf('%g–%g', {{ lower }}, {{ upper }})
+    when {{ lower }} is not null then printf('≥ %g', {{ lower }})
+    when {{ upper }} is not null then printf('≤ %g', {{ upper }})
+    else 'any value'
+end
+{%- endmacro %}
