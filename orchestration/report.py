@@ -117,6 +117,7 @@ def absorption_chart(con) -> Chart:
                                  max(window_end) as last_week_end
                           from marts.mart_bill_absorption
                           where window_type = 'week' and window_end >= date '2022-01-01'
+                              and net_bill_issuance_usd_bn is not null and soma_bill_change_usd_bn is not null
                           group by 1 order by 1""")
     figure = make_subplots(specs=[[{"secondary_y": True}]])
     figure.add_bar(x=data.month_end, y=data.net_bill_issuance_usd_bn, name="net bill issuance", marker_color="#92c5de")
@@ -130,7 +131,8 @@ def absorption_chart(con) -> Chart:
     _layout(figure, "$bn per month (H.4.1 weeks)", barmode="group")
     figure.update_yaxes(title_text="ratio", secondary_y=True)
     return Chart("Bill absorption by month: how much of the new bill supply the Fed takes", figure,
-                 "US Treasury Fiscal Data: auctions (issue, maturity dates); NY Fed: SOMA bill holdings (Wednesdays).",
+                 "US Treasury Fiscal Data: Daily Treasury Statement (bills issued and redeemed); NY Fed: SOMA bill "
+                 "holdings (Wednesdays).",
                  str(data.last_week_end.max())[:10] if len(data) else "",
                  "Months are the H.4.1 weeks ending in them. No ratio is drawn when net issuance is not positive.")
 
