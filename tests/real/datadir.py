@@ -10,8 +10,8 @@ Fill policy (dbt reconciles pairs of independent sources: a real value must neve
 - FRED: every real file of a series merged (the newer vintage wins on a date), in the unit FRED publishes today
   (``ingestion.sources.fred.CATALOG``); the sample fills the days outside the real coverage (tails, and gaps
   longer than the series' frequency). WDTGAL is paired with the DTS TGA: real only inside the real DTS range.
-- Treasury: auctions and the DTS cash balance are sample before the first real day, real after; the MSPD,
-  debt to the penny and DTS public debt transactions are real only.
+- Treasury: the DTS cash balance is sample before the first real day, real after; auctions, the MSPD, debt to
+  the penny and DTS public debt transactions are real only (each is reconciled against another real one).
 - NY Fed: the real reference-rate days replace the sample's; the rest is sample.
 - Prices: a ticker with real files gets a chart file of real bars only (no sample after the last real day).
 Nothing from the real folder is ever committed: this module reads it at test time.
@@ -485,18 +485,17 @@ def _treasury(inventory: Inventory, out: Path, report: RealDataDir) -> dict[str,
             report.use(rel, name)
         entry.real = [[first, last]]
         fill = []
-        if kind in ("auctions", "dts_cash"):  # sample before the first real day, none after the last
+        # The DTS cash balance: sample before the first real day (WDTGAL switches to real on the same day), none
+        # after the last. Auctions: real only, since the MSPD they are reconciled against is real back to 2001.
+        if kind == "dts_cash":
             fill = sorted((r for r in _sample_rows(out, endpoint) if r[date_field] < first),
                           key=lambda r: r[date_field])
             if fill:
                 entry.sample_fill = [[fill[0][date_field], fill[-1][date_field]]]
         if kind == "auctions":
-            fields = list(rows[0])
-            fill = [{f: r.get(f, "null") for f in fields} for r in fill]
             bills = sum(r["security_type"] == "Bill" for r in rows)
             entry.notes.append(f"{len(rows)} real auctions ({bills} bills): the export holds only some of the "
-                               "period's auctions (e.g. not every weekly bill auction); sample auctions before "
-                               f"{first}, real ones from then on")
+                               "period's auctions (e.g. not every weekly bill auction); real rows only")
             entry.notes.append("tendered amounts Excel-mangled in the export (e.g. 1,81686E+11) are parsed to the "
                                "integer they denote: precision was lost in the export")
         if kind == "dts_cash":
