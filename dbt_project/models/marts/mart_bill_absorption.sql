@@ -212,7 +212,9 @@ select
     end as auction_ratio_null_reason,
     cast(measured.bills_outstanding_usd_mn / 1e3 as double) as bills_outstanding_usd_bn,
     round(measured.bill_share_of_marketable_pct, 4) as bill_share_of_marketable_pct,
-    cast(debt.total_public_debt_usd / 1e9 as double) as total_public_debt_usd_bn,
-    debt.record_date as total_public_debt_as_of
+    -- The statement of the window's last business day: a statement more than 4 days older is not that day's debt.
+    case when measured.window_end - debt.record_date <= 4
+        then cast(debt.total_public_debt_usd / 1e9 as double) end as total_public_debt_usd_bn,
+    case when measured.window_end - debt.record_date <= 4 then debt.record_date end as total_public_debt_as_of
 from measured
 asof left join debt on measured.window_end >= debt.record_date
