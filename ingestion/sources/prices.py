@@ -126,13 +126,23 @@ def prices_source(client: ChartApiClient | None = None, companies: Sequence[Comp
     last_day = today or dt.datetime.now(ZoneInfo("America/New_York")).date()
     event_hints = {
         "dividends": dlt.mark.make_hints(table_name="dividends", write_disposition="merge",
-                                         primary_key=["ticker", "ex_date"]),
+                                         primary_key=["ticker", "ex_date"], columns=[
+                                             {"name": "ticker", "data_type": "text", "nullable": False},
+                                             {"name": "ex_date", "data_type": "date", "nullable": False},
+                                             {"name": "amount", "data_type": "double"}]),
         "splits": dlt.mark.make_hints(table_name="splits", write_disposition="merge",
-                                      primary_key=["ticker", "split_date"]),
+                                      primary_key=["ticker", "split_date"], columns=[
+                                          {"name": "ticker", "data_type": "text", "nullable": False},
+                                          {"name": "split_date", "data_type": "date", "nullable": False},
+                                          {"name": "numerator", "data_type": "bigint"},
+                                          {"name": "denominator", "data_type": "bigint"}]),
     }
 
     def chart() -> Iterator:
         """Bars into ``prices_daily``; the same responses' dividends and splits into their own tables."""
+        # Both event tables exist even when no company ever split or paid (dbt reads them).
+        for hints in event_hints.values():
+            yield dlt.mark.with_hints(dlt.mark.materialize_table_schema(), hints, create_table_variant=True)
         state = dlt.current.resource_state().setdefault("last_date", {})
         wanted = []
         for ticker in tickers:
