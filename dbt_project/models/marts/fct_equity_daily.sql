@@ -2,8 +2,9 @@
 -- known that day (no look-ahead: facts only from their filing date).
 --
 -- Incremental: a run rebuilds, per ticker, only the days that can have changed since the last build: from the
--- first bar loaded since (the source re-reads a week, so restated bars come with a new load id), or the whole
--- ticker when its SEC facts or splits changed (shares and fundamentals can move anywhere in its history).
+-- first bar loaded since (the source re-reads a week, and a ticker's whole history after a new split or dividend,
+-- so restated bars come with a new load id), or the whole ticker when its SEC facts or splits changed (shares and
+-- fundamentals can move anywhere in its history).
 -- Deleted and re-inserted on (ticker, trade_date). `--full-refresh` rebuilds everything.
 {{ config(materialized='incremental', unique_key=['ticker', 'trade_date'], incremental_strategy='delete+insert',
           on_schema_change='append_new_columns') }}
