@@ -7,11 +7,21 @@ with facts as (
 ),
 
 first_reported as (
-    -- The same period is re-reported as a comparative (and sometimes restated): keep the first filing.
+    -- The same period is re-reported as a comparative (and sometimes restated): keep the first filing. A filing
+    -- may tag revenue twice with different values (the total and the part from contracts with customers): the
+    -- broadest top line wins, so every filing of a company's fiscal year picks the same tag when it has it —
+    -- net of interest expense first (how financials report revenue, and only they use it), then `Revenues`
+    -- (the total), then the ASC 606 tag (contract revenue, a part of the total when both appear). Decided per
+    -- filing, never with hindsight from later filings of the year.
     select cik, metric, period_start, period_end, period_days, value, filed_date
     from facts
     qualify row_number() over (
-        partition by cik, metric, period_start, period_end order by filed_date, accession_number
+        partition by cik, metric, period_start, period_end
+        order by filed_date, accession_number, case tag
+            when 'RevenuesNetOfInterestExpense' then 1
+            when 'Revenues' then 2
+            when 'RevenueFromContractWithCustomerExcludingAssessedTax' then 3
+        end
     ) = 1
 ),
 
