@@ -28,6 +28,11 @@ restated_tickers as (
     union
     select distinct ticker from {{ ref('stg_prices__splits') }}
     where load_id > (select load_id from last_build)
+    union
+    -- A seed has no load id to compare: its few companies are rebuilt every run.
+    select universe.ticker
+    from {{ ref('share_class_conversion') }} as classes
+    join {{ ref('stg_prices__universe') }} as universe on universe.cik = classes.cik
 ),
 
 rebuild_from as (
@@ -57,14 +62,47 @@ splits as (
     select * from {{ ref('stg_prices__splits') }}
 ),
 
-shares_reported as (
-    -- Cover-page share counts; dual-class issuers report one value per class in the same filing.
-    select facts.cik, universe.ticker, facts.period_end as shares_as_of, max(facts.filed_date) as known_from,
-           sum(facts.value) as shares_reported
+share_classes as (
+    select *, count(distinct count_rank) over (partition by cik) as classes
+    from {{ ref('share_class_conversion') }}
+),
+
+cover_counts as (
+    -- Cover-page share counts. Multi-class issuers report one count per class in the same filing, which
+    -- companyfacts lists without the class: numbered from the smallest, to match the seed's classes.
+    select
+        facts.cik,
+        universe.ticker,
+        facts.accession_number,
+        facts.period_end as shares_as_of,
+        facts.filed_date,
+        facts.value,
+        row_number() over (
+            partition by facts.cik, facts.accession_number, facts.period_end order by facts.value
+        ) as count_rank
     from {{ ref('stg_sec__facts') }} as facts
     join {{ ref('stg_prices__universe') }} as universe on universe.cik = facts.cik
     where facts.metric = 'shares_outstanding'
-    group by facts.cik, universe.ticker, facts.period_end, facts.accession_number
+),
+
+shares_reported as (
+    -- One count per filing in shares of the priced class: a class worth more counts at its conversion factor
+    -- (the one in force on the cover date); classes of equal worth are added up.
+    select
+        cover_counts.cik,
+        cover_counts.ticker,
+        cover_counts.shares_as_of,
+        max(cover_counts.filed_date) as known_from,
+        sum(cover_counts.value * coalesce(share_classes.priced_shares_per_share, 1)) as shares_reported
+    from cover_counts
+    asof left join share_classes
+        on share_classes.cik = cover_counts.cik
+        and share_classes.count_rank = cover_counts.count_rank
+        and cover_counts.shares_as_of >= share_classes.valid_from
+    group by cover_counts.cik, cover_counts.ticker, cover_counts.shares_as_of, cover_counts.accession_number
+    -- For a company in the seed, a filing whose counts are not its classes cannot be read: the previous one stands.
+    having not exists (select 1 from share_classes where share_classes.cik = cover_counts.cik)
+        or (count(*) = max(share_classes.classes) and count(share_classes.cik) = count(*))
 ),
 
 shares_today_basis as (
@@ -72,7 +110,7 @@ shares_today_basis as (
     select
         shares_reported.*,
         shares_reported * coalesce((
-            select exp(sum(ln(splits.split_ratio))) from splits
+            select product(splits.split_ratio) from splits
             where splits.ticker = shares_reported.ticker and splits.split_date > shares_reported.shares_as_of
         ), 1) as shares_outstanding
     from shares_reported
