@@ -1,5 +1,5 @@
 -- Grain: one row per (ticker, trade_date). Price, shares and market cap, and the fundamentals as they were
--- known that day (no look-ahead: facts only from their filing date).
+-- known that day (no look-ahead: facts only from the first session whose close follows their filing's acceptance).
 --
 -- Incremental: a run rebuilds, per ticker, only the days that can have changed since the last build: from the
 -- first bar loaded since (the source re-reads a week, and a ticker's whole history after a new split or dividend,
@@ -75,13 +75,15 @@ cover_counts as (
         universe.ticker,
         facts.accession_number,
         facts.period_end as shares_as_of,
-        facts.filed_date,
+        filings.known_from,
         facts.value,
         row_number() over (
             partition by facts.cik, facts.accession_number, facts.period_end order by facts.value
         ) as count_rank
     from {{ ref('stg_sec__facts') }} as facts
     join {{ ref('stg_prices__universe') }} as universe on universe.cik = facts.cik
+    join {{ ref('int_sec__filing_known_from') }} as filings
+        on filings.cik = facts.cik and filings.accession_number = facts.accession_number
     where facts.metric = 'shares_outstanding'
 ),
 
@@ -92,7 +94,7 @@ shares_reported as (
         cover_counts.cik,
         cover_counts.ticker,
         cover_counts.shares_as_of,
-        max(cover_counts.filed_date) as known_from,
+        max(cover_counts.known_from) as known_from,
         sum(cover_counts.value * coalesce(share_classes.priced_shares_per_share, 1)) as shares_reported
     from cover_counts
     asof left join share_classes
