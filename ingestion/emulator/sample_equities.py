@@ -2,7 +2,9 @@
 market cap = unadjusted price × shares outstanding, and earnings and revenue follow market cap through a
 sector P/E and margin. Splits, dividends, losses, fiscal years that are not calendar years, 10-Qs with
 quarter and year-to-date facts, 10-Ks without a discrete Q4, prior-year comparatives, a revenue tag that
-changes (NVDA) and a dual-class share count (GOOGL) are all in, as in the real data.
+changes (NVDA), two revenue tags with different values in one filing (DUK), share classes of equal weight (GOOGL)
+and of unequal weight (BRK: 1 Class A = 1,500 Class B), and acceptance times in EDGAR's two clock conventions
+(some filings accepted after the close) are all in, as in the real data.
 """
 
 from __future__ import annotations
@@ -25,7 +27,14 @@ FIRST_TRADE = {"META": "2012-05-18", "TSLA": "2010-06-29", "PLTR": "2020-09-30",
                "ANET": "2014-06-06", "NOW": "2012-06-29", "GOOGL": "2005-01-03"}
 SPLITS = {"NVDA": [("2021-07-20", 4), ("2024-06-10", 10)], "AAPL": [("2014-06-09", 7), ("2020-08-31", 4)],
           "TSLA": [("2020-08-31", 5), ("2022-08-25", 3)], "GOOGL": [("2022-07-18", 20)],
-          "AMZN": [("2022-06-06", 20)], "AVGO": [("2024-07-15", 10)]}
+          "AMZN": [("2022-06-06", 20)], "AVGO": [("2024-07-15", 10)], "BRK-B": [("2010-01-21", 50)]}
+# Berkshire's cover page counts Class A and Class B shares apart: (from, Class B shares one Class A share is worth).
+# Class B split 50-for-1 on 2010-01-21, so one A went from 30 B to 1,500 B. Class A holds this share of the value.
+BRK_CLASS_A_IN_B = [("1996-05-09", 30), ("2010-01-21", 1500)]
+BRK_CLASS_A_VALUE_SHARE = 0.42
+# Utilities report revenue from contracts with customers beside total revenue (which adds alternative revenue
+# programs and other income): two revenue tags, two values, one filing. The contract part, as a share of the total:
+CONTRACT_REVENUE_SHARE = {"DUK": 0.93}
 FISCAL_YEAR_END_MONTH = {"AAPL": 9, "MSFT": 6, "NVDA": 1, "ORCL": 5, "AVGO": 10, "CSCO": 7, "ADBE": 11, "COST": 8,
                          "NKE": 5, "DE": 10, "DIS": 9, "MU": 8, "QCOM": 9, "PG": 6}
 # sector → (P/E, net margin, dividend yield)
@@ -168,6 +177,14 @@ def _fact(start: dt.date | None, end: dt.date, val: float, accn: str, fy: int, f
     return {"start": start.isoformat(), **fact} if start else fact
 
 
+def _accepted(rng: random.Random, filed: dt.date, clock_is_new_york: bool) -> str:
+    """EDGAR's acceptanceDateTime for a filing accepted on ``filed`` between 06:00 and 17:30 New York time (later
+    ones get the next business day's filing date), written with a `Z`: in UTC, or for some filers the New York clock."""
+    accepted = dt.datetime.combine(filed, dt.time(6), NEW_YORK) + dt.timedelta(minutes=rng.randrange(11 * 60 + 30))
+    clock = accepted if clock_is_new_york else accepted.astimezone(dt.UTC)
+    return clock.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
 def sec_documents(company: Company, path: CompanyPath, seed: int, end: dt.date) -> tuple[dict, dict]:
     """companyfacts and submissions JSON for one company, filings up to ``end``."""
     rng = _rng(seed, "sec-" + company.ticker)
@@ -197,6 +214,9 @@ def sec_documents(company: Company, path: CompanyPath, seed: int, end: dt.date) 
     for quarter_end, (_, fiscal_year, _) in starts.items():
         by_year.setdefault(fiscal_year, []).append(quarter_end)
     sequence = 0
+    # A separate generator: acceptance times leave every other drawn value as it was.
+    accepting = _rng(seed, "accepted-" + company.ticker)
+    clock_is_new_york = accepting.random() < 0.25  # EDGAR writes a `Z`, but for some filers the clock is New York's
     for quarter_end, (start, fiscal_year, q) in starts.items():
         annual = q == 4
         filed = quarter_end + dt.timedelta(days=60 if annual else 38)
@@ -234,12 +254,18 @@ def sec_documents(company: Company, path: CompanyPath, seed: int, end: dt.date) 
         if company.ticker == "GOOGL":  # two share classes, two values on the same cover page
             share_facts += [_fact(None, cover_date, shares * 0.55, accn, fiscal_year, fp, form, filed),
                             _fact(None, cover_date, shares * 0.45, accn, fiscal_year, fp, form, filed)]
+        elif company.ticker == "BRK-B":  # Class A and Class B counts; `shares` counts Class B equivalents
+            a_in_b = [r for d, r in BRK_CLASS_A_IN_B if d <= cover_date.isoformat()][-1]
+            share_facts += [_fact(None, cover_date, shares * BRK_CLASS_A_VALUE_SHARE / a_in_b, accn, fiscal_year, fp,
+                                  form, filed),
+                            _fact(None, cover_date, shares * (1 - BRK_CLASS_A_VALUE_SHARE), accn, fiscal_year, fp,
+                                  form, filed)]
         else:
             share_facts.append(_fact(None, cover_date, shares, accn, fiscal_year, fp, form, filed))
-        filings.append((accn, filed, quarter_end, form, ""))
+        filings.append((accn, filed, quarter_end, form, "", _accepted(accepting, filed, clock_is_new_york)))
         release = filed - dt.timedelta(days=12)
         filings.append((f"{company.cik:010d}-{release.year % 100:02d}-9{sequence:05d}", release, quarter_end,
-                        "8-K", "2.02,9.01"))
+                        "8-K", "2.02,9.01", _accepted(accepting, release, clock_is_new_york)))
 
     revenue_tag = "Revenues"
     us_gaap = {"NetIncomeLoss": {"label": "Net Income (Loss) Attributable to Parent", "description": "",
@@ -251,6 +277,11 @@ def sec_documents(company: Company, path: CompanyPath, seed: int, end: dt.date) 
             "units": {"USD": [f for f in revenue_facts if f["filed"] < switch]}}
         revenue_facts = [f for f in revenue_facts if f["filed"] >= switch]
     us_gaap[revenue_tag] = {"label": "Revenues", "description": "", "units": {"USD": revenue_facts}}
+    if company.ticker in CONTRACT_REVENUE_SHARE:  # the contract part beside the total, in the same filings
+        share = CONTRACT_REVENUE_SHARE[company.ticker]
+        us_gaap["RevenueFromContractWithCustomerExcludingAssessedTax"] = {
+            "label": "Revenue from Contract with Customer", "description": "",
+            "units": {"USD": [{**f, "val": int(round(f["val"] * share))} for f in revenue_facts]}}
     companyfacts = {"cik": company.cik, "entityName": company.name, "facts": {
         "dei": {"EntityCommonStockSharesOutstanding": {"label": "Entity Common Stock, Shares Outstanding",
                                                        "description": "", "units": {"shares": share_facts}}},
@@ -264,8 +295,8 @@ def sec_documents(company: Company, path: CompanyPath, seed: int, end: dt.date) 
         "category": "Large accelerated filer",
         "filings": {"recent": {
             "accessionNumber": [f[0] for f in filings], "filingDate": [f[1].isoformat() for f in filings],
-            "reportDate": [f[2].isoformat() for f in filings], "form": [f[3] for f in filings],
-            "items": [f[4] for f in filings]}, "files": []},
+            "reportDate": [f[2].isoformat() for f in filings], "acceptanceDateTime": [f[5] for f in filings],
+            "form": [f[3] for f in filings], "items": [f[4] for f in filings]}, "files": []},
     }
     return companyfacts, submissions
 

@@ -3,8 +3,10 @@
 Traps (API-FORMATS.md §4a): the API answers 429 to non-browser User-Agents; timestamps are the session open
 in the exchange's time zone, so the trade date is taken there, never in UTC; arrays hold ``null`` for halted
 sessions; the last bar during market hours is a live partial bar and is never loaded (only bars dated before
-today in the exchange's zone); ``close`` is split-adjusted, ``adjclose`` also dividend-adjusted and restated
-by every new dividend (a full refresh re-reads it). One request per ticker, from a week before its last bar.
+today in the exchange's zone); ``close`` is split-adjusted, ``adjclose`` also dividend-adjusted, and the API
+restates both over the whole history after every split or dividend. One request per ticker, from a week before
+its last bar; when that answer shows a split or dividend not loaded before, the ticker's whole history is read
+again in the same run, so every stored bar is on one basis (the provider's own; we never re-adjust prices).
 The provider is a setting: another keyed provider can be added beside ``ChartApiClient``.
 """
 
@@ -126,14 +128,27 @@ def prices_source(client: ChartApiClient | None = None, companies: Sequence[Comp
     last_day = today or dt.datetime.now(ZoneInfo("America/New_York")).date()
     event_hints = {
         "dividends": dlt.mark.make_hints(table_name="dividends", write_disposition="merge",
-                                         primary_key=["ticker", "ex_date"]),
+                                         primary_key=["ticker", "ex_date"], columns=[
+                                             {"name": "ticker", "data_type": "text", "nullable": False},
+                                             {"name": "ex_date", "data_type": "date", "nullable": False},
+                                             {"name": "amount", "data_type": "double"}]),
         "splits": dlt.mark.make_hints(table_name="splits", write_disposition="merge",
-                                      primary_key=["ticker", "split_date"]),
+                                      primary_key=["ticker", "split_date"], columns=[
+                                          {"name": "ticker", "data_type": "text", "nullable": False},
+                                          {"name": "split_date", "data_type": "date", "nullable": False},
+                                          {"name": "numerator", "data_type": "bigint"},
+                                          {"name": "denominator", "data_type": "bigint"}]),
     }
 
     def chart() -> Iterator:
         """Bars into ``prices_daily``; the same responses' dividends and splits into their own tables."""
+        # Both event tables exist even when no company ever split or paid (dbt reads them).
+        for hints in event_hints.values():
+            yield dlt.mark.with_hints(dlt.mark.materialize_table_schema(), hints, create_table_variant=True)
         state = dlt.current.resource_state().setdefault("last_date", {})
+        # Per ticker, the newest split or dividend loaded; a ticker loaded before this was kept: its last bar's date
+        # (the event of any earlier day came with that load).
+        last_event = dlt.current.resource_state().setdefault("last_event", {})
         wanted = []
         for ticker in tickers:
             last = state.get(ticker)
@@ -142,14 +157,16 @@ def prices_source(client: ChartApiClient | None = None, companies: Sequence[Comp
             start = dt.date.fromisoformat(last) - dt.timedelta(days=REREAD_DAYS) if last else start_date
             wanted.append((ticker, start))
         # The next answers are fetched while this one is parsed and written (the rate limit still applies).
-        for (ticker, _), payload in prefetched(wanted, lambda w: client.history(w[0], w[1], last_day),
-                                               fetch_workers):
-            try:
-                parsed = parse_chart(payload, ticker, before=last_day)
-            except ChartFormatError as exc:
-                raise SourceError(client.rest.source, f"GET {client.rest.base_url}/v8/finance/chart/{ticker}",
-                                  str(exc), "Check the ticker in the universe CSV (ingestion/universe.csv or "
-                                  "FAULTLINES_UNIVERSE).") from exc
+        for (ticker, start), payload in prefetched(wanted, lambda w: client.history(w[0], w[1], last_day),
+                                                   fetch_workers):
+            parsed = _parse(client, payload, ticker, last_day)
+            events = [e["split_date"] for e in parsed["splits"]] + [e["ex_date"] for e in parsed["dividends"]]
+            seen = last_event.get(ticker) or state.get(ticker)
+            if start > start_date and seen and any(day.isoformat() > seen for day in events):
+                # A new split or dividend restated every earlier bar: read them all again.
+                parsed = _parse(client, client.history(ticker, start_date, last_day), ticker, last_day)
+            if events:
+                last_event[ticker] = max(max(events).isoformat(), last_event.get(ticker, ""))
             for kind, hints in event_hints.items():
                 if parsed[kind]:
                     yield dlt.mark.with_hints(parsed[kind], hints, create_table_variant=True)
@@ -176,6 +193,15 @@ def prices_source(client: ChartApiClient | None = None, companies: Sequence[Comp
                                       "ai_basket": {"data_type": "bool", "nullable": False}})]
 
     return prices()
+
+
+def _parse(client: ChartApiClient, payload: dict, ticker: str, last_day: dt.date) -> dict:
+    try:
+        return parse_chart(payload, ticker, before=last_day)
+    except ChartFormatError as exc:
+        raise SourceError(client.rest.source, f"GET {client.rest.base_url}/v8/finance/chart/{ticker}", str(exc),
+                          "Check the ticker in the universe CSV (ingestion/universe.csv or FAULTLINES_UNIVERSE)."
+                          ) from exc
 
 
 def _next_session(day: dt.date) -> dt.date:

@@ -4,7 +4,7 @@
   outstanding), every fact kept with its ``filed`` date so the marts can avoid look-ahead. Facts are never
   overwritten: restated values arrive as new facts under new accession numbers.
 - ``companies`` and ``filings``: from submissions (SIC code, fiscal year end; the filing list, with the 8-K
-  items that mark earnings releases).
+  items that mark earnings releases and the time EDGAR accepted each filing, as EDGAR writes it).
 EDGAR allows 10 requests a second; more gets a 403 and a temporary block, so we stay under it.
 """
 
@@ -67,10 +67,13 @@ def parse_submissions(payload: dict) -> tuple[dict, list[dict]]:
                "tickers": ",".join(payload.get("tickers") or []), "category": payload.get("category")}
     recent = payload.get("filings", {}).get("recent", {})
     columns = ("accessionNumber", "filingDate", "reportDate", "form", "items")
+    # Kept as written ("2026-05-20T16:21:43.000Z"): the `Z` is not always true (dbt reads it, see stg_sec__filings).
+    accepted = recent.get("acceptanceDateTime") or [None] * len(recent.get("accessionNumber", []))
     filings = [{"cik": cik, "accession_number": accn,
                 "filing_date": dt.date.fromisoformat(filed), "report_date": dt.date.fromisoformat(report)
-                if report else None, "form": form, "items": items or None}
-               for accn, filed, report, form, items in zip(*(recent.get(c, []) for c in columns), strict=True)]
+                if report else None, "form": form, "items": items or None, "acceptance_date_time": acceptance}
+               for accn, filed, report, form, items, acceptance
+               in zip(*(recent.get(c, []) for c in columns), accepted, strict=True)]
     return company, filings
 
 
@@ -99,7 +102,8 @@ def sec_source(client: EdgarClient | None = None, companies: Sequence[Company] |
     fact_hints = dlt.mark.make_hints(table_name="facts", write_disposition="merge", primary_key=["cik", "fact_key"],
                                      columns={"frame": {"data_type": "text"}})
     filing_hints = dlt.mark.make_hints(table_name="filings", write_disposition="merge",
-                                       primary_key=["cik", "accession_number"])
+                                       primary_key=["cik", "accession_number"],
+                                       columns={"acceptance_date_time": {"data_type": "text", "nullable": True}})
 
     def edgar() -> Iterator:
         """Per company: its submissions (company row, filings) and its facts filed since the last load."""

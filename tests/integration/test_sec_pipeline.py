@@ -42,7 +42,8 @@ def test_companyfacts_is_fetched_again_only_after_a_new_filing(sample_dir, tmp_p
         submissions = json.loads(submissions_path.read_text())
         recent = submissions["filings"]["recent"]
         for key, value in [("accessionNumber", "0000320193-26-999999"), ("filingDate", "2026-08-01"),
-                           ("reportDate", "2026-06-27"), ("form", "10-Q"), ("items", "")]:
+                           ("reportDate", "2026-06-27"), ("acceptanceDateTime", "2026-08-01T20:05:12.000Z"),
+                           ("form", "10-Q"), ("items", "")]:
             recent[key].insert(0, value)
         submissions_path.write_text(json.dumps(submissions))
         facts_path = data / "sec" / "companyfacts" / f"{apple.cik10}.json"
@@ -58,3 +59,6 @@ def test_companyfacts_is_fetched_again_only_after_a_new_filing(sample_dir, tmp_p
         assert len(_facts_requests(emulator)) == 3
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute("select count(*) from raw_sec.facts where accn = '0000320193-26-999999'").fetchone() == (1,)
+        accepted = con.execute("select acceptance_date_time from raw_sec.filings "
+                               "where accession_number = '0000320193-26-999999'").fetchone()
+    assert accepted == ("2026-08-01T20:05:12.000Z",), "kept as EDGAR wrote it"

@@ -79,6 +79,8 @@ def test_reference_submissions_parse(reference_dir):
     company, filings = parse_submissions(payload)
     assert company["cik"] == 1045810 and company["sic"] == "3674" and company["fiscal_year_end"]
     assert filings and all(f["accession_number"] for f in filings)
+    # The acceptance time as EDGAR wrote it (its `Z` is read in dbt: stg_sec__filings).
+    assert [f["acceptance_date_time"] for f in filings] == payload["filings"]["recent"]["acceptanceDateTime"]
 
 
 def test_chart_emulator_refuses_non_browsers(emulator):

@@ -1,28 +1,43 @@
 -- One row per (cik, metric, period_end) for net income and revenue: the discrete fiscal quarter as first
 -- reported (point in time: the earliest filing wins), with Q4 derived as FY − (Q1 + Q2 + Q3) where companies
--- report only the annual figure. `known_from` is the filing date from which the value was public.
+-- report only the annual figure. `known_from` is the first session whose close follows the filing's acceptance.
 with facts as (
     select * from {{ ref('stg_sec__facts') }}
     where metric in ('net_income', 'revenue') and period_start is not null
 ),
 
+filings as (
+    select * from {{ ref('int_sec__filing_known_from') }}
+),
+
 first_reported as (
-    -- The same period is re-reported as a comparative (and sometimes restated): keep the first filing.
-    select cik, metric, period_start, period_end, period_days, value, filed_date
+    -- The same period is re-reported as a comparative (and sometimes restated): keep the first filing. A filing
+    -- may tag revenue twice with different values (the total and the part from contracts with customers): the
+    -- broadest top line wins, so every filing of a company's fiscal year picks the same tag when it has it —
+    -- net of interest expense first (how financials report revenue, and only they use it), then `Revenues`
+    -- (the total), then the ASC 606 tag (contract revenue, a part of the total when both appear). Decided per
+    -- filing, never with hindsight from later filings of the year.
+    select facts.cik, metric, period_start, period_end, period_days, value, filings.known_from
     from facts
+    join filings using (cik, accession_number)
     qualify row_number() over (
-        partition by cik, metric, period_start, period_end order by filed_date, accession_number
+        partition by cik, metric, period_start, period_end
+        order by facts.filed_date, accession_number, case tag
+            when 'RevenuesNetOfInterestExpense' then 1
+            when 'Revenues' then 2
+            when 'RevenueFromContractWithCustomerExcludingAssessedTax' then 3
+        end
     ) = 1
 ),
 
 quarters as (
-    select cik, metric, period_start, period_end, value, filed_date as known_from, false as is_derived_q4
+    select cik, metric, period_start, period_end, value, known_from, false as is_derived_q4
     from first_reported
     where period_days between 80 and 100
 ),
 
 annuals as (
-    select cik, metric, period_start, period_end, value, filed_date
+    select cik, metric, period_start, period_end, value, known_from
     from first_reported
     where period_days between 350 and 380
 ),
@@ -34,7 +49,7 @@ derived_q4 as (
         max(quarters.period_end) + 1 as period_start,
         annuals.period_end,
         annuals.value - sum(quarters.value) as value,
-        annuals.filed_date as known_from,
+        annuals.known_from,
         true as is_derived_q4
     from annuals
     join quarters
@@ -42,7 +57,7 @@ derived_q4 as (
         and quarters.metric = annuals.metric
         and quarters.period_start >= annuals.period_start
         and quarters.period_end < annuals.period_end
-    group by annuals.cik, annuals.metric, annuals.period_end, annuals.value, annuals.filed_date
+    group by annuals.cik, annuals.metric, annuals.period_end, annuals.value, annuals.known_from
     having count(*) = 3
 )
 

@@ -1,9 +1,10 @@
 -- Grain: one row per (ticker, trade_date). Price, shares and market cap, and the fundamentals as they were
--- known that day (no look-ahead: facts only from their filing date).
+-- known that day (no look-ahead: facts only from the first session whose close follows their filing's acceptance).
 --
 -- Incremental: a run rebuilds, per ticker, only the days that can have changed since the last build: from the
--- first bar loaded since (the source re-reads a week, so restated bars come with a new load id), or the whole
--- ticker when its SEC facts or splits changed (shares and fundamentals can move anywhere in its history).
+-- first bar loaded since (the source re-reads a week, and a ticker's whole history after a new split or dividend,
+-- so restated bars come with a new load id), or the whole ticker when its SEC facts or splits changed (shares and
+-- fundamentals can move anywhere in its history).
 -- Deleted and re-inserted on (ticker, trade_date). `--full-refresh` rebuilds everything.
 {{ config(materialized='incremental', unique_key=['ticker', 'trade_date'], incremental_strategy='delete+insert',
           on_schema_change='append_new_columns') }}
@@ -27,6 +28,11 @@ restated_tickers as (
     union
     select distinct ticker from {{ ref('stg_prices__splits') }}
     where load_id > (select load_id from last_build)
+    union
+    -- A seed has no load id to compare: its few companies are rebuilt every run.
+    select universe.ticker
+    from {{ ref('share_class_conversion') }} as classes
+    join {{ ref('stg_prices__universe') }} as universe on universe.cik = classes.cik
 ),
 
 rebuild_from as (
@@ -56,14 +62,49 @@ splits as (
     select * from {{ ref('stg_prices__splits') }}
 ),
 
-shares_reported as (
-    -- Cover-page share counts; dual-class issuers report one value per class in the same filing.
-    select facts.cik, universe.ticker, facts.period_end as shares_as_of, max(facts.filed_date) as known_from,
-           sum(facts.value) as shares_reported
+share_classes as (
+    select *, count(distinct count_rank) over (partition by cik) as classes
+    from {{ ref('share_class_conversion') }}
+),
+
+cover_counts as (
+    -- Cover-page share counts. Multi-class issuers report one count per class in the same filing, which
+    -- companyfacts lists without the class: numbered from the smallest, to match the seed's classes.
+    select
+        facts.cik,
+        universe.ticker,
+        facts.accession_number,
+        facts.period_end as shares_as_of,
+        filings.known_from,
+        facts.value,
+        row_number() over (
+            partition by facts.cik, facts.accession_number, facts.period_end order by facts.value
+        ) as count_rank
     from {{ ref('stg_sec__facts') }} as facts
     join {{ ref('stg_prices__universe') }} as universe on universe.cik = facts.cik
+    join {{ ref('int_sec__filing_known_from') }} as filings
+        on filings.cik = facts.cik and filings.accession_number = facts.accession_number
     where facts.metric = 'shares_outstanding'
-    group by facts.cik, universe.ticker, facts.period_end, facts.accession_number
+),
+
+shares_reported as (
+    -- One count per filing in shares of the priced class: a class worth more counts at its conversion factor
+    -- (the one in force on the cover date); classes of equal worth are added up.
+    select
+        cover_counts.cik,
+        cover_counts.ticker,
+        cover_counts.shares_as_of,
+        max(cover_counts.known_from) as known_from,
+        sum(cover_counts.value * coalesce(share_classes.priced_shares_per_share, 1)) as shares_reported
+    from cover_counts
+    asof left join share_classes
+        on share_classes.cik = cover_counts.cik
+        and share_classes.count_rank = cover_counts.count_rank
+        and cover_counts.shares_as_of >= share_classes.valid_from
+    group by cover_counts.cik, cover_counts.ticker, cover_counts.shares_as_of, cover_counts.accession_number
+    -- For a company in the seed, a filing whose counts are not its classes cannot be read: the previous one stands.
+    having not exists (select 1 from share_classes where share_classes.cik = cover_counts.cik)
+        or (count(*) = max(share_classes.classes) and count(share_classes.cik) = count(*))
 ),
 
 shares_today_basis as (
@@ -71,7 +112,7 @@ shares_today_basis as (
     select
         shares_reported.*,
         shares_reported * coalesce((
-            select exp(sum(ln(splits.split_ratio))) from splits
+            select product(splits.split_ratio) from splits
             where splits.ticker = shares_reported.ticker and splits.split_date > shares_reported.shares_as_of
         ), 1) as shares_outstanding
     from shares_reported
