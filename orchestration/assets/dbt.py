@@ -1,6 +1,9 @@
 """The dbt project as Dagster assets: every model and seed an asset, every dbt test an asset check."""
 
+import fcntl
 import importlib.metadata
+import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
@@ -29,14 +32,32 @@ def _newest_input_mtime() -> float:
     return newest
 
 
+def _manifest_is_fresh() -> bool:
+    return MANIFEST_PATH.exists() and MANIFEST_PATH.stat().st_mtime >= _newest_input_mtime()
+
+
 def ensure_manifest() -> Path:
-    """Parse the dbt project when its manifest is missing or older than a model (about 7 s)."""
-    if MANIFEST_PATH.exists() and MANIFEST_PATH.stat().st_mtime >= _newest_input_mtime():
+    """Parse the dbt project when its manifest is missing or older than a model (about 7 s).
+
+    Several processes load the definitions at once (test workers, the UI beside a CLI run): one parses while the
+    others wait on a file lock, and the manifest is written beside and moved into place, so no process ever reads
+    a manifest another is half-way through writing.
+    """
+    if _manifest_is_fresh():
         return MANIFEST_PATH
-    result = subprocess.run([DBT_EXECUTABLE, "parse", "--quiet"], cwd=settings.DBT_PROJECT_DIR,
-                            capture_output=True, text=True)
-    if result.returncode != 0:
-        raise RuntimeError(f"dbt parse failed in {settings.DBT_PROJECT_DIR}:\n{result.stdout}{result.stderr}")
+    MANIFEST_PATH.parent.mkdir(parents=True, exist_ok=True)
+    with open(MANIFEST_PATH.parent / ".parse.lock", "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _manifest_is_fresh():  # another process parsed while this one waited
+            return MANIFEST_PATH
+        scratch = MANIFEST_PATH.parent / f"parse-{os.getpid()}"
+        result = subprocess.run([DBT_EXECUTABLE, "parse", "--quiet", "--target-path", str(scratch)],
+                                cwd=settings.DBT_PROJECT_DIR, capture_output=True, text=True)
+        if result.returncode != 0:
+            shutil.rmtree(scratch, ignore_errors=True)
+            raise RuntimeError(f"dbt parse failed in {settings.DBT_PROJECT_DIR}:\n{result.stdout}{result.stderr}")
+        os.replace(scratch / "manifest.json", MANIFEST_PATH)
+        shutil.rmtree(scratch, ignore_errors=True)
     return MANIFEST_PATH
 
 
