@@ -19,6 +19,11 @@ from orchestration.assets.checks import gx_checks
 from orchestration.resources import FaultlinesResource
 
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+# A run of part of the graph (`--select group:fred`) builds some models; dbt's default (eager) would also run every
+# test touching one of them, including reconciliations whose other side was never built here. `buildable` runs a
+# test only when all it reads is selected or upstream of the selection. dagster-dbt still overrides it where it
+# selects tests one by one; a user's own DBT_INDIRECT_SELECTION wins.
+os.environ.setdefault("DBT_INDIRECT_SELECTION", "buildable")
 MANIFEST_PATH = settings.DBT_PROJECT_DIR / "target" / "manifest.json"
 _SOURCES_OF_TRUTH = ("models", "seeds", "snapshots", "macros", "tests", "dbt_project.yml")
 
