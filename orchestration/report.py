@@ -34,9 +34,13 @@ class Chart:
     note: str = ""
 
 
+def _dbt_vars() -> dict:
+    """The vars of dbt_project.yml: the report draws with the thresholds the marts were built with."""
+    return yaml.safe_load((settings.DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
+
+
 def _regime_thresholds() -> dict[str, float]:
-    project = yaml.safe_load((settings.DBT_PROJECT_DIR / "dbt_project.yml").read_text())
-    return {k: float(v) for k, v in project["vars"].items() if k.startswith("regime_")}
+    return {k: float(v) for k, v in _dbt_vars().items() if k.startswith("regime_")}
 
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str):
@@ -141,7 +145,12 @@ def valuation_chart(con) -> Chart:
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
-    data = _frame(con, """select trade_date, sector, pe_ratio, share_of_universe_cap_pct
+    # The P/E is drawn only where the companies with earnings hold enough of the cap: the mart's own threshold
+    # (the var its percentile history uses), so the chart and the claims start at the same day.
+    min_coverage = float(_dbt_vars()["valuation_min_cap_coverage_pct"])
+    data = _frame(con, f"""select trade_date, sector,
+                                 case when earnings_cap_coverage_pct >= {min_coverage:g} then pe_ratio end as pe_ratio,
+                                 share_of_universe_cap_pct
                           from marts.mart_sector_valuation where sector in ('AI basket', 'All')
                           -- the last session of each week keeps the file small without hiding the trend
                           qualify row_number() over (partition by sector, date_trunc('week', trade_date)
@@ -159,7 +168,9 @@ def valuation_chart(con) -> Chart:
     return Chart("AI basket against the whole universe: valuation and concentration", figure,
                  "Daily bars (chart API), SEC EDGAR XBRL facts (net income, shares), universe seed.",
                  str(data.trade_date.iloc[-1])[:10] if len(data) else "",
-                 "Σ market cap ÷ Σ TTM net income, losses included; fundamentals only from their filing date.")
+                 f"Σ market cap ÷ Σ TTM net income over the companies with earnings, losses included, drawn where "
+                 f"they hold at least {min_coverage:g}% of the cap; fundamentals from the first session after their "
+                 "filing was accepted.")
 
 
 def _claims_table(con) -> str:

@@ -7,11 +7,17 @@ import csv
 import datetime as dt
 import json
 import math
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
 
+from ingestion import settings
 from tests.conftest import SAMPLE_END
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("replay")]  # one worker: they share one replay build
@@ -65,6 +71,11 @@ def test_every_asset_and_check_succeeds(built):
     # Only freshness may fail here (the sample ends on the pinned SAMPLE_END, long ago), and only as a warning.
     assert {c.check_name for c in failed} <= {"fresh_per_release_calendar"}
     assert {c.severity.value for c in failed} <= {"WARN"}
+    # The reconciliations between sources ran as checks, and held.
+    reconciliations = {c.check_name: c.passed for c in checks if c.check_name.startswith("reconcile_")}
+    assert reconciliations == dict.fromkeys(
+        ("reconcile_auction_net_bills_vs_mspd", "reconcile_dts_net_bills_vs_mspd", "reconcile_soma_bills_vs_wshobl",
+         "reconcile_dts_tga_vs_wdtgal", "reconcile_debt_to_penny_vs_mspd"), True)
     gx = [c for c in checks if c.check_name.startswith("gx_")]
     assert len(gx) >= 20 and all(c.passed for c in gx)
 
@@ -426,3 +437,49 @@ def test_sector_pe_sums_caps_only_over_the_companies_with_earnings(built, sample
     assert row[:4] == (len(values), len(covered), pytest.approx(total_cap, abs=2e-3), pytest.approx(coverage, abs=1e-3))
     assert row[4] == pytest.approx(covered_cap / sum(income for _, income in covered), rel=1e-3)
     assert coverage < 50 and row[5] is None
+
+
+def test_the_reconciliations_fail_on_data_that_disagrees(built, tmp_path):
+    """Each reconciliation between sources fails when one source is wrong: the sample build's warehouse, copied, with
+    one error planted per pair, then the models that read them rebuilt and the reconciliations run by dbt."""
+    _, _, warehouse = built
+    copy = tmp_path / "planted.duckdb"
+    shutil.copy(warehouse, copy)
+    with duckdb.connect(str(copy)) as con:
+        # A WDTGAL week stored in billions instead of millions (a ÷1000 slip).
+        con.execute("""update raw_fred.observations set value = value / 1000 where series_id = 'WDTGAL'
+                       and date = (select max(date) from raw_fred.observations where series_id = 'WDTGAL')""")
+        # A day of bill redemptions missing from the DTS.
+        con.execute("""delete from raw_treasury.public_debt_transactions
+                       where security_type = 'Bills' and transaction_type = 'Redemptions' and record_date =
+                           (select max(record_date) from raw_treasury.public_debt_transactions
+                            where security_type = 'Bills' and transaction_type = 'Redemptions'
+                                and transaction_today_amt > 10000 and record_date < date '2026-05-01')""")
+        # A bill whose maturity was typed a month late: issuance still complete, the month's flows wrong.
+        con.execute("""update raw_treasury.auctions set maturity_date = maturity_date + interval 35 day
+                       where (cusip, auction_date) = (select (cusip, auction_date) from raw_treasury.auctions
+                           where security_type = 'Bill' and maturity_date between date '2025-06-01'
+                               and date '2025-06-25' order by total_accepted desc limit 1)""")
+        # One CUSIP missing from the Fed's holdings on a Wednesday.
+        con.execute("""delete from raw_nyfed.soma_bill_holdings where (as_of_date, cusip) = (
+                           select (as_of_date, cusip) from raw_nyfed.soma_bill_holdings
+                           order by as_of_date desc, par_value desc limit 1)""")
+        # Debt to the Penny in millions on a month's last business day.
+        con.execute("""update raw_treasury.debt_to_penny set tot_pub_debt_out_amt = tot_pub_debt_out_amt / 1e6
+                       where record_date = (select max(record_date) from raw_treasury.debt_to_penny
+                                            where record_date <= date '2026-03-31')""")
+    scratch = tmp_path / "dbt"
+    env = {**os.environ, "FAULTLINES_DUCKDB_PATH": str(copy), "DBT_LOG_PATH": str(scratch / "logs")}
+    dbt = [str(Path(sys.executable).parent / "dbt"), "--quiet"]
+    target = ["--target-path", str(scratch / "target")]
+    # `run` then `test`: in a `build`, a failed reconciliation on staging would skip the mart the others read.
+    rebuilt = subprocess.run([*dbt, "run", "--select", "int_treasury__bill_windows mart_bill_absorption", *target],
+                             cwd=settings.DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600)
+    assert rebuilt.returncode == 0, rebuilt.stdout[-2000:]
+    subprocess.run([*dbt, "test", "--select", "path:tests/reconcile", *target],
+                   cwd=settings.DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600)
+    results = json.loads((scratch / "target" / "run_results.json").read_text())["results"]
+    status = {r["unique_id"].split(".")[2]: r["status"] for r in results if ".reconcile_" in r["unique_id"]}
+    assert status == dict.fromkeys(
+        ("reconcile_auction_net_bills_vs_mspd", "reconcile_dts_net_bills_vs_mspd", "reconcile_soma_bills_vs_wshobl",
+         "reconcile_dts_tga_vs_wdtgal", "reconcile_debt_to_penny_vs_mspd"), "fail")

@@ -16,6 +16,7 @@ import duckdb
 import pytest
 
 from ingestion import settings
+from ingestion.emulator.sample_equities import SPLITS
 from ingestion.emulator.server import Emulator
 from ingestion.pipeline import make_pipeline
 from ingestion.sources.prices import ChartApiClient, prices_source
@@ -193,16 +194,19 @@ def test_real_nvda_vintages_across_the_2024_split(reference_dir, tmp_path):
     data = tmp_path / "data"
     (data / "prices").mkdir(parents=True)
     path = data / "prices" / "NVDA.json"
-    path.write_text(json.dumps(_chart_from_csv(before, [("2021-07-20", 4)], "2020-01-02")))
+    splits = SPLITS["NVDA"]  # public facts, kept once in the sample generator
+    first = _chart_from_csv(before, [s for s in splits if s[0] < "2024-01-01"], "2020-01-02")
+    path.write_text(json.dumps(first))
     warehouse = tmp_path / "w.duckdb"
     with Emulator(data) as emulator:
         _load_prices(emulator, warehouse, nvda, today=dt.date(2024, 3, 9))
-        restated = _chart_from_csv(after, [("2021-07-20", 4), ("2024-06-10", 10)], "2020-01-02")
+        restated = _chart_from_csv(after, splits, "2020-01-02")
         path.write_text(json.dumps(restated))
         _load_prices(emulator, warehouse, nvda, today=dt.date(2024, 9, 25))
     expected = {d: round(c, 4) for d, (c, _) in _closes(restated).items()}
     with duckdb.connect(str(warehouse), read_only=True) as con:
         loaded = dict(con.execute("select trade_date, close from raw_prices.prices_daily").fetchall())
-    # The 2024-03-08 close was 875.28 in the first vintage; the second says 87.53, and so must every bar since 2020.
-    assert loaded[dt.date(2024, 3, 8)] == 87.528
+    # The last day of the first vintage: its close was ten times the second vintage's, which every bar must now be.
+    last_before = max(_closes(first))
+    assert _closes(first)[last_before][0] / loaded[last_before] == pytest.approx(10, rel=1e-4)
     assert loaded == expected

@@ -9,7 +9,7 @@ folder name; a file in no known format is an error that says to add a reader her
 Fill policy (dbt reconciles pairs of independent sources: a real value must never sit opposite a synthetic one):
 - FRED: every real file of a series merged (the newer vintage wins on a date), in the unit FRED publishes today
   (``ingestion.sources.fred.CATALOG``); the sample fills the days outside the real coverage (tails, and gaps
-  longer than the series' frequency). WDTGAL is paired with the DTS TGA: real only inside the real DTS range.
+  longer than the series' frequency). WDTGAL is paired with the DTS TGA: real from the real DTS's first day on.
 - Treasury: the DTS cash balance is sample before the first real day, real after; auctions, the MSPD, debt to
   the penny and DTS public debt transactions are real only (each is reconciled against another real one).
 - NY Fed: the real reference-rate days replace the sample's; the rest is sample.
@@ -413,6 +413,9 @@ def _fred(inventory: Inventory, out: Path, report: RealDataDir, windows: dict[st
                     inventory.unused[f.rel] = (f"{series_id} is reconciled against {PAIRED[series_id]}, which has "
                                                "no real file: the sample's stays")
                 continue
+            # Real from the paired dataset's first real day on (after its last day nothing pairs with it, and
+            # the real value is the better one); the sample's only before, where the pair is sample too.
+            window = (window[0], dt.date.max)
         merged, counts, real_days = merge_series(series_id, files, sample_rows, window)
         for f in files:
             if counts.get(f.rel):
@@ -432,8 +435,8 @@ def _fred(inventory: Inventory, out: Path, report: RealDataDir, windows: dict[st
                         "multiplier)" for f in files if f.label.startswith("Fed DDP") and counts.get(f.rel)]
         entry.notes += [f"{rel}: {n} dates used" for rel, n in counts.items()]
         if window:
-            entry.notes.append(f"paired with {PAIRED[series_id]}: real only inside its real range "
-                               f"{window[0]}..{window[1]}, the sample's elsewhere")
+            entry.notes.append(f"paired with {PAIRED[series_id]}: real from its first real day {window[0]}, "
+                               "the sample's before it")
         (fred_dir / f"{series_id}.csv").write_text(formats.fredgraph_text(series_id, merged))
         info_path = fred_dir / "series" / f"{series_id}.json"
         info = json.loads(info_path.read_text()) if info_path.is_file() else {"id": series_id}
@@ -496,7 +499,7 @@ def _treasury(inventory: Inventory, out: Path, report: RealDataDir) -> dict[str,
             bills = sum(r["security_type"] == "Bill" for r in rows)
             entry.notes.append(f"{len(rows)} real auctions ({bills} bills): the export holds only some of the "
                                "period's auctions (e.g. not every weekly bill auction); real rows only")
-            entry.notes.append("tendered amounts Excel-mangled in the export (e.g. 1,81686E+11) are parsed to the "
+            entry.notes.append("tendered amounts Excel-mangled in the export (like 1,23456E+11) are parsed to the "
                                "integer they denote: precision was lost in the export")
         if kind == "dts_cash":
             entry.notes.append("close_today_bal of old-generation TGA rows (until 2022-04-15) is the next business "

@@ -54,11 +54,11 @@ def plain(value: Decimal) -> str:
 
 
 def excel_number(text: str) -> int:
-    """An amount a spreadsheet re-saved in a European locale: ``1,81686E+11`` → 181686000000.
+    """An amount a spreadsheet re-saved in a European locale: ``1,23456E+11`` → 123456000000.
 
     The TreasuryDirect export has some *tendered* amounts in this form (decimal comma, six significant digits):
     the precision was lost in the export, so the integer is only what the text denotes, not the true amount.
-    Plain integers (``24150000000``) pass through unchanged.
+    Plain integers (``12345600``) pass through unchanged.
     """
     text = text.strip()
     if "E" in text.upper():
@@ -396,7 +396,7 @@ def alpaca_bars(payload: dict) -> dict[str, list[Bar]]:
 
 
 def split_ratio(before: Decimal, after: Decimal, tolerance: float = 0.12) -> int | None:
-    """The split a day-over-day drop in a RAW price series stands for (1208.88 → 121.79 is 10:1), or None.
+    """The split a day-over-day drop in a RAW price series stands for (1000.00 → 101.00 is 10:1), or None.
 
     A split shows as the close dividing by an integer ≥ 2, give or take the day's own move."""
     ratio = float(before / after)

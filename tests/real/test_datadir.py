@@ -18,6 +18,7 @@ import duckdb
 import pytest
 
 from ingestion import settings
+from ingestion.emulator.sample_equities import SPLITS
 from ingestion.emulator.server import Emulator
 from ingestion.sources.fred import FredClient
 from ingestion.sources.prices import ChartApiClient, parse_chart
@@ -149,16 +150,24 @@ def test_tlaacbw027sbog_from_the_ddp_file_is_in_billions(built):
     assert served[ddp_only] == float(column.rows[ddp_only] / 1000)
 
 
-def test_wdtgal_is_real_only_inside_the_real_dts_range(built):
+def test_wdtgal_is_real_from_the_first_real_dts_day(built):
+    """Before the real DTS starts, the DTS is sample, so WDTGAL is too; from then on (past its end too) real."""
     out, report = built
     cash = report.datasets["treasury/v1/accounting/dts/operating_cash_balance"].real[0]
     entry = report.datasets["fred/WDTGAL"]
-    assert all(cash[0] <= first and last <= cash[1] for first, last in entry.real)
-    tga = {dt.date.fromisoformat(k[:10]): v for k, v in
-           json.loads((REAL_DIR / next(f for f in entry.files if f.endswith(".json"))).read_text()).items()}
+    assert all(cash[0] <= first for first, _ in entry.real)
+    real = {}
+    for f in entry.files:
+        path = REAL_DIR / f
+        if path.suffix == ".json":
+            real |= {dt.date.fromisoformat(k[:10]): v for k, v in json.loads(path.read_text()).items()}
+        else:
+            real |= {d: float(v) for d, v in formats.ddp(_text(path))["RESPPLLDT_N.WW"].rows.items() if v is not None}
     served = _fred_out(out, "WDTGAL")
-    outside = [d for d in tga if d.isoformat() > cash[1]]
-    assert outside and all(served.get(d) != tga[d] for d in outside)  # the sample's there, not the real value
+    before = [d for d in real if d.isoformat() < cash[0]]
+    after = [d for d in real if d.isoformat() > cash[1]]
+    assert before and all(served.get(d) != real[d] for d in before)  # the sample's there, not the real value
+    assert after and all(served[d] == real[d] for d in after)
 
 
 def test_the_dts_tga_closing_balance_equals_wdtgal_on_wednesdays(built):
@@ -226,7 +235,7 @@ def test_real_auctions_keep_exported_amounts_and_the_identity_holds_exactly(buil
 def test_excel_number_parses_a_decimal_comma_exponent():
     assert formats.excel_number("2,5E+3") == 2500
     assert formats.excel_number("1,23456E+11") == 123456000000
-    assert formats.excel_number("24150000000") == 24150000000
+    assert formats.excel_number("12345600") == 12345600
 
 
 def test_mspd_debt_to_penny_and_debt_transactions_are_the_exports_rows(built, emulator):
@@ -306,9 +315,11 @@ def test_the_chart_parser_reads_real_nvda_on_todays_basis(built, emulator):
     last = dt.date.fromisoformat(alpaca[-1]["t"][:10])
     assert max(bars) == last and bars[last]["close"] == alpaca[-1]["c"] and bars[last]["adj_close"] == alpaca[-1]["c"]
     splits = {s["split_date"]: s["numerator"] for s in parsed["splits"]}
-    assert splits == {dt.date(2021, 7, 20): 4, dt.date(2024, 6, 10): 10}
+    # NVDA's splits are public facts, kept once in the sample generator's list.
+    known = {dt.date.fromisoformat(day): ratio for day, ratio in SPLITS["NVDA"]}
+    assert splits == known
     drop = next(b for a, b in zip(alpaca, alpaca[1:], strict=False) if a["c"] / b["c"] > 5)
-    assert dt.date.fromisoformat(drop["t"][:10]) == dt.date(2024, 6, 10)
+    assert dt.date.fromisoformat(drop["t"][:10]) == max(known)
     assert parsed["dividends"] and all(0 < d["amount"] < 1 for d in parsed["dividends"])
 
 
@@ -320,7 +331,8 @@ def test_the_presplit_vintage_chart_is_on_the_old_basis(built):
     bars = {r["trade_date"]: r for r in parsed["prices_daily"].to_pylist()}
     assert max(bars) == as_of
     assert bars[as_of]["close"] == pytest.approx(float(older[as_of]["Close"]), abs=1e-4)
-    assert {s["split_date"] for s in parsed["splits"]} == {dt.date(2021, 7, 20)}
+    assert {s["split_date"] for s in parsed["splits"]} == {dt.date.fromisoformat(d) for d, _ in SPLITS["NVDA"]
+                                                           if dt.date.fromisoformat(d) <= as_of}
     current = parse_chart(nvda_chart(REAL_DIR, as_of=as_of, vintage="current"), "NVDA")
     now = {r["trade_date"]: r for r in current["prices_daily"].to_pylist()}
     assert bars[as_of]["close"] / now[as_of]["close"] == pytest.approx(10, rel=1e-6)

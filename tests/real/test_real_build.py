@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
+import re
 import subprocess
 from decimal import Decimal
 from pathlib import Path
@@ -148,11 +150,42 @@ def test_bills_outstanding_and_dts_flows_reconcile_on_the_real_months(con):
                                      from marts.mart_bill_absorption where window_type = 'month' and window_end = ?""",
                                   [dt.date.fromisoformat(month_end)]).fetchone()
     assert dts_net == pytest.approx(float(net / 1000), abs=1e-9)
-    # The reconciliation (dbt test) had real months to compare: every month the DTS file covers end to end.
+    assert abs(dts_net - change) <= 0.05
+    # The reconciliation (a dbt test) compared real months: every month the DTS file covers end to end.
+    dts_days = sorted({r["Record Date"] for r in _rows("Record Date,Transaction Type")})
+    month_ends = sorted(bills)
+    expected = [end for start, end in zip(month_ends, month_ends[1:], strict=False)
+                if start >= dts_days[0] and dts_days[-1] >= _last_weekday(end)]
     covered = con.execute("""select count(*) from marts.mart_bill_absorption where window_type = 'month'
                              and dts_net_bill_issuance_usd_bn is not null and mspd_bill_change_usd_bn is not null""")
-    assert covered.fetchone()[0] >= 55
-    assert abs(dts_net - change) <= 0.05
+    assert covered.fetchone()[0] == len(expected) > 0
+
+
+def _last_weekday(day: str) -> str:
+    date = dt.date.fromisoformat(day)
+    while date.weekday() >= 5:
+        date -= dt.timedelta(days=1)
+    return date.isoformat()
+
+
+def test_the_tga_reconciliation_compared_every_real_wednesday(con):
+    """DTS against WDTGAL ran over the real files: every Wednesday of the real WDTGAL inside the DTS file's range."""
+    dts_days = sorted({r["Record Date"] for r in _rows("Record Date,Type of Account")})
+    wednesdays = set()
+    for source in REAL_DIR.rglob("SOURCE.md"):  # a pandas dump says in its SOURCE.md which file holds WDTGAL
+        named = re.search(r'"WDTGAL"[^\n]*?-> (\w+\.json)', source.read_text())
+        if named:
+            payload = json.loads((source.parent / named.group(1)).read_text())
+            wednesdays |= {k[:10] for k, v in payload.items()
+                           if v is not None and dts_days[0] <= k[:10] <= dts_days[-1]}
+    compared = con.execute("""
+        with dts as (select record_date from staging.stg_treasury__tga_daily),
+             wdtgal as (select observation_date from staging.stg_fred__observations
+                        where series_id = 'WDTGAL' and value_usd_bn is not null)
+        select list(cast(observation_date as varchar)) from wdtgal asof join dts on observation_date >= record_date
+        where observation_date - record_date <= 4 and observation_date <= (select max(record_date) from dts)
+    """).fetchone()[0]
+    assert wednesdays and wednesdays <= set(compared)
 
 
 def test_debt_to_the_penny_at_a_month_end_is_the_real_statement(con):

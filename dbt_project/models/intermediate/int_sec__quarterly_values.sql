@@ -17,7 +17,7 @@ first_reported as (
     -- net of interest expense first (how financials report revenue, and only they use it), then `Revenues`
     -- (the total), then the ASC 606 tag (contract revenue, a part of the total when both appear). Decided per
     -- filing, never with hindsight from later filings of the year.
-    select facts.cik, metric, period_start, period_end, period_days, value, filings.known_from
+    select facts.cik, metric, tag, period_start, period_end, period_days, value, filings.known_from
     from facts
     join filings using (cik, accession_number)
     qualify row_number() over (
@@ -31,21 +31,24 @@ first_reported as (
 ),
 
 quarters as (
-    select cik, metric, period_start, period_end, value, known_from, false as is_derived_q4
+    select cik, metric, tag, period_start, period_end, value, known_from, false as is_derived_q4
     from first_reported
     where period_days between 80 and 100
 ),
 
 annuals as (
-    select cik, metric, period_start, period_end, value, known_from
+    select cik, metric, tag, period_start, period_end, value, known_from
     from first_reported
     where period_days between 350 and 380
 ),
 
 derived_q4 as (
+    -- Only from one tag: a year's total minus quarters of another definition (a 10-Q tagged contract revenue
+    -- and a 10-K the total) would make a Q4 of neither. Then there is no Q4 and no TTM across it.
     select
         annuals.cik,
         annuals.metric,
+        annuals.tag,
         max(quarters.period_end) + 1 as period_start,
         annuals.period_end,
         annuals.value - sum(quarters.value) as value,
@@ -55,9 +58,10 @@ derived_q4 as (
     join quarters
         on quarters.cik = annuals.cik
         and quarters.metric = annuals.metric
+        and quarters.tag = annuals.tag
         and quarters.period_start >= annuals.period_start
         and quarters.period_end < annuals.period_end
-    group by annuals.cik, annuals.metric, annuals.period_end, annuals.value, annuals.known_from
+    group by annuals.cik, annuals.metric, annuals.tag, annuals.period_end, annuals.value, annuals.known_from
     having count(*) = 3
 )
 

@@ -17,8 +17,9 @@ bills as (
 ),
 
 auction_history as (
-    -- Bills run at most 52 weeks: a year after the first loaded auction, every bill maturing was loaded too.
-    select min(auction_date) + interval 364 day as complete_from from bills
+    -- Bills run at most 52 weeks (364 days) and settle up to a week after their auction: from then on, every bill
+    -- maturing in a window was auctioned after the first loaded auction.
+    select min(auction_date) + interval 371 day as complete_from from bills
 ),
 
 dts_bills as (
@@ -100,8 +101,8 @@ fed_holdings_at_start as (
     where windows.window_start - as_of_dates.as_of_date <= 7
 ),
 
-fed_matured as (
-    select start.window_type, start.window_end, coalesce(sum(soma_holdings.par_usd), 0) as fed_maturing_usd
+fed_held_maturing as (
+    select start.window_type, start.window_end, coalesce(sum(soma_holdings.par_usd), 0) as usd
     from fed_holdings_at_start as start
     join windows using (window_type, window_end)
     left join soma_holdings
@@ -109,6 +110,24 @@ fed_matured as (
         and soma_holdings.maturity_date > windows.window_start
         and soma_holdings.maturity_date <= windows.window_end
     group by all
+),
+
+fed_taken_since_maturing as (
+    -- A month rarely starts on a Wednesday: bills the Fed took at auctions settled after that as-of date and by
+    -- the window's start, maturing inside the window (4-week rollovers), are not in those holdings yet.
+    select start.window_type, start.window_end, sum(coalesce(bills.soma_accepted_usd, 0)) as usd
+    from fed_holdings_at_start as start
+    join windows using (window_type, window_end)
+    join bills
+        on bills.issue_date > start.as_of_date and bills.issue_date <= windows.window_start
+        and bills.maturity_date > windows.window_start and bills.maturity_date <= windows.window_end
+    group by all
+),
+
+fed_matured as (
+    select held.window_type, held.window_end, held.usd + coalesce(since.usd, 0) as fed_maturing_usd
+    from fed_held_maturing as held
+    left join fed_taken_since_maturing as since using (window_type, window_end)
 ),
 
 flows as (

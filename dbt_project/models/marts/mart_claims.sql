@@ -14,24 +14,29 @@ latest_day as (
     select max(date_day) as date_day from reserves where reserves_usd_bn is not null
 ),
 
--- "Now" is the last three complete calendar months: long enough for month- and quarter-end pressure to show.
+-- "Now" is the last complete calendar months before the latest day (the seed's `window_months`): long enough for
+-- month- and quarter-end pressure to show.
 trailing_window as (
     select
-        cast(date_trunc('month', date_day) - interval 3 month as date) as first_day,
-        cast(date_trunc('month', date_day) - interval 1 day as date) as last_day
-    from latest_day
+        claims.window_months,
+        cast(date_trunc('month', latest_day.date_day) - to_months(claims.window_months) as date) as first_day,
+        cast(date_trunc('month', latest_day.date_day) - interval 1 day as date) as last_day
+    from latest_day, claims
+    where claims.claim_id = 'reserves_needed_now'
 ),
 
 strain_now as (
     select
-        min(date_day) as first_day,
-        max(date_day) as last_day,
-        avg(reserves_usd_bn) as mean_reserves_usd_bn,
-        count(sofr_iorb_spread_bp) as days_with_fixing,
-        100.0 * count(*) filter (where sofr_iorb_spread_bp > 0) / nullif(count(sofr_iorb_spread_bp), 0)
-            as strained_days_pct
-    from reserves, trailing_window
-    where reserves.date_day between trailing_window.first_day and trailing_window.last_day
+        any_value(trailing_window.first_day) as first_day,
+        any_value(trailing_window.last_day) as last_day,
+        avg(reserves.reserves_usd_bn) as mean_reserves_usd_bn,
+        -- Complete: every month of the window has fixings (a window that has not started filling is no "now").
+        count(distinct date_trunc('month', reserves.date_day)) filter (where reserves.sofr_iorb_spread_bp is not null)
+            = any_value(trailing_window.window_months) as is_complete,
+        100.0 * count(*) filter (where reserves.sofr_iorb_spread_bp > 0)
+            / nullif(count(reserves.sofr_iorb_spread_bp), 0) as strained_days_pct
+    from trailing_window
+    left join reserves on reserves.date_day between trailing_window.first_day and trailing_window.last_day
 ),
 
 observations as (
@@ -59,8 +64,9 @@ observations as (
     select 'reserves_needed_now',
            printf('share of days with SOFR above IORB while reserves averaged $%.0fbn', strain_now.mean_reserves_usd_bn),
            printf('%s..%s', strain_now.first_day, strain_now.last_day),
-           strain_now.strained_days_pct,
-           'no SOFR and IORB fixings in the last three complete months'
+           case when strain_now.is_complete and strain_now.mean_reserves_usd_bn is not null
+               then strain_now.strained_days_pct end,
+           'a month of the trailing window has no SOFR and IORB fixing, or no reserves'
     from strain_now
 
     union all
@@ -68,7 +74,7 @@ observations as (
            printf('%s..%s', min(bills.window_end), max(bills.window_end)),
            case when sum(bills.net_bill_issuance_usd_bn) > 0
                then sum(bills.soma_bill_change_usd_bn) / sum(bills.net_bill_issuance_usd_bn) end,
-           case when count(*) = 0 then 'no H.4.1 week with both SOMA and net issuance since the date'
+           case when count(bills.window_end) = 0 then 'no H.4.1 week with both SOMA and net issuance since the date'
                 else 'net bill issuance was not positive over those weeks' end
     from claims
     left join {{ ref('mart_bill_absorption') }} as bills
@@ -141,6 +147,7 @@ select
     round(observed_value, 4) as observed_value,
     reference_value,
     unit,
+    observed_unit,
     verdict,
     case
         when verdict = 'untested' then 'untested: ' || coalesce(untested_reason, 'the data needed is missing')
