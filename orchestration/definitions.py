@@ -21,7 +21,7 @@ from ingestion.sources import SOURCES  # noqa: E402
 from orchestration import calendars  # noqa: E402
 from orchestration.assets.dbt import MART_CHECKS, dbt_models, dbt_resource  # noqa: E402
 from orchestration.assets.meta import run_record  # noqa: E402
-from orchestration.assets.publish import published_warehouse  # noqa: E402
+from orchestration.assets.publish import published_asset  # noqa: E402
 from orchestration.assets.sources import PROVIDER_ASSETS, PROVIDER_CHECKS  # noqa: E402
 from orchestration.resources import default_faultlines_resource  # noqa: E402
 
@@ -65,8 +65,11 @@ SCHEDULES = [
                        description="Sunday 06:00: every source and model, catching revisions the daily jobs skip."),
 ]
 
+BUILT = [*PROVIDER_ASSETS, dbt_models, run_record]
+published_warehouse = published_asset(sorted({key for assets in BUILT for key in assets.keys}))
+
 defs = Definitions(
-    assets=[*PROVIDER_ASSETS, dbt_models, run_record, published_warehouse],
+    assets=[*BUILT, published_warehouse],
     asset_checks=[*PROVIDER_CHECKS, *MART_CHECKS],
     jobs=[build_everything, *PROVIDER_JOBS.values()],
     schedules=SCHEDULES,

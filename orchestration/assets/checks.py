@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, MetadataValue, asset_check
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetKey,
+    MetadataValue,
+    asset_check,
+)
 
 from orchestration import calendars
 from orchestration.quality import Suite, suites_for, validate
@@ -24,16 +31,47 @@ def gx_check(suite: Suite):
                  description=f"Great Expectations suite `{suite.path.name if suite.path else suite.name}`: "
                              f"{suite.description}" + (" Blocking: a failure stops everything downstream, "
                                                        "publishing included." if suite.blocking else ""))
-    def _check(faultlines: FaultlinesResource) -> AssetCheckResult:
+    def _check(context, faultlines: FaultlinesResource) -> AssetCheckResult:  # context: AssetCheckExecutionContext
         with faultlines.connect() as con:
             result = validate(suite, con)
         metadata = result.metadata()
         metadata["failures"] = MetadataValue.json(metadata["failures"])
+        description = result.summary()
+        if not result.success and suite.blocking and suite.asset.startswith("raw_"):
+            taken_back = _take_back_this_runs_load(context, faultlines, _key(suite.asset))
+            if taken_back:
+                metadata["rolled_back_loads"] = taken_back
+                description += (f"; this run's load ({taken_back}) was taken back, so the next run fetches the same "
+                                "data again")
         return AssetCheckResult(
-            passed=result.success, description=result.summary(), metadata=metadata,
+            passed=result.success, description=description, metadata=metadata,
             severity=AssetCheckSeverity.ERROR if suite.blocking else AssetCheckSeverity.WARN)
 
     return _check
+
+
+def _take_back_this_runs_load(context: AssetCheckExecutionContext, faultlines: FaultlinesResource,
+                              asset: AssetKey) -> str:
+    """Bad rows must not outlive the run that loaded them: the rows of this run's load of the provider are deleted
+    and its cursors rewound (ingestion.pipeline.rollback_loads). Nothing is taken back when the table was not
+    loaded in this run (a check re-run on its own judges data that earlier, checked runs loaded)."""
+    from dagster import DagsterEventType
+
+    from ingestion.pipeline import rollback_loads
+
+    records = context.instance.get_records_for_run(context.run.run_id,
+                                                   of_type=DagsterEventType.ASSET_MATERIALIZATION).records
+    load_ids = [lid for record in records
+                if (materialization := record.event_log_entry.asset_materialization) is not None
+                and materialization.asset_key == asset and "load_ids" in materialization.metadata
+                for lid in materialization.metadata["load_ids"].value.split(",") if lid]
+    if not load_ids:
+        return ""
+    provider = asset.path[0].removeprefix("raw_")
+    deleted = rollback_loads(provider, faultlines.warehouse_path, load_ids)
+    context.log.warning(f"{provider}: took back load {', '.join(load_ids)} ({sum(deleted.values())} rows) after "
+                        f"{asset.to_user_string()} failed its blocking check")
+    return ", ".join(load_ids)
 
 
 def gx_checks(asset_prefix: str) -> list:

@@ -78,6 +78,7 @@ def _date_range(con, provider: str, table: str) -> tuple[str, str]:
 
 
 SCHEMA_CHECK = "schema_unchanged"
+LOAD_IDS = "load_ids"
 
 
 def provider_assets(provider: str):
@@ -99,7 +100,8 @@ def provider_assets(provider: str):
             columns_before = meta.table_columns(con, f"raw_{provider}", tables)
         source = SOURCES[provider](faultlines.endpoints)
         try:
-            pipeline.run(source, refresh="drop_sources" if faultlines.full_refresh else None).raise_on_failed_jobs()
+            info = pipeline.run(source, refresh="drop_sources" if faultlines.full_refresh else None)
+            info.raise_on_failed_jobs()
         except Exception as exc:
             _retry_if_transient(context, faultlines, exc)
             if pipeline.has_pending_data:
@@ -123,7 +125,9 @@ def provider_assets(provider: str):
                 "rows_fetched": fetched.get(table, 0), "rows_added": after[table] - before[table],
                 "rows_in_table": after[table], "first_date": first, "last_date": last, "mode": endpoints.mode,
                 "data_dir": str(endpoints.data_dir) if endpoints.data_dir else "",
-                "warehouse": str(faultlines.warehouse_path)})
+                "warehouse": str(faultlines.warehouse_path),
+                # What a failed blocking check of this table takes back (checks.py): this run's loads.
+                LOAD_IDS: ",".join(info.loads_ids)})
         for table in tables:
             drift = meta.schema_drift(columns_before[table], columns_after[table])
             changed = [*drift["new_columns"], *drift["variant_columns"], *drift["changed_types"]]
