@@ -9,6 +9,9 @@ import contextlib
 import csv
 import datetime as dt
 import json
+import logging
+import os
+import re
 import shutil
 import sys
 import threading
@@ -53,6 +56,9 @@ def run(
     full_refresh: Annotated[bool, typer.Option(help="reload sources from scratch, rebuild all models")] = False,
     seed: Annotated[int, typer.Option(help="sample generator seed")] = settings.DEFAULT_SAMPLE_SEED,
     base_url: Annotated[str | None, typer.Option(help="sample/replay: use an emulator already running here")] = None,
+    retries: Annotated[int, typer.Option(min=0, max=5, help="times a provider whose API is down is tried again, "
+                                         "after 2 minutes, then 4, … (schedules and the UI try twice); each call is "
+                                         "retried for a few seconds first in any case")] = 0,
 ) -> None:
     """Load the sources and build every model, then say what the warehouse holds."""
     from ingestion.emulator.server import EmulatorError, check_data_dir
@@ -82,16 +88,55 @@ def run(
     else:
         out.print(f"[bold]faultlines: {mode.upper()} mode[/] → {settings.warehouse_path(mode)}")
 
-    summary = _run_job(mode, data_dir, select, full_refresh, seed, base_url)
+    summary = _run_job(mode, data_dir, select, full_refresh, seed, base_url, retries)
     _print_summary(mode, summary)
     if mode == "sample":
         out.print(_sample_banner(fallback_reason and "auto mode fell back to sample data"))
 
 
+class _TerminalLines(logging.Handler):
+    """faultlines' own warnings (a source being retried, a wait) as one line each on the terminal while a run
+    works: a long wait is never silent, and says how to stop it."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if "retry" in message:
+            message += " (Ctrl-C stops the run)"
+        err.print(f"[yellow]faultlines:[/] {message}", soft_wrap=True, markup=True, highlight=False)
+
+
+@contextlib.contextmanager
+def _terminal_lines():
+    handler = _TerminalLines(logging.WARNING)
+    loggers = [logging.getLogger(name) for name in ("ingestion", "orchestration")]
+    for logger in loggers:
+        logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+
+
+def _cli_instance():
+    """The Dagster instance of DAGSTER_HOME without per-step capture of stdout/stderr: a CLI run keeps its own log
+    file, and that capture starts two processes per step (`tail` and a watcher), which cost time and print
+    tracebacks of their own on Ctrl-C. Same run storage, so the UI lists these runs."""
+    from dagster import DagsterInstance
+    from dagster._core.instance.ref import InstanceRef
+
+    return DagsterInstance.from_ref(InstanceRef.from_dir(os.environ["DAGSTER_HOME"], overrides={"compute_logs": {
+        "module": "dagster._core.storage.noop_compute_log_manager", "class": "NoOpComputeLogManager"}}))
+
+
+INTERRUPTED = ("interrupted (Ctrl-C): the run stopped; nothing was published, the last published copy is unchanged "
+               "and the next run starts from the last good load")
+
+
 def _run_job(mode: str, data_dir: Path | None, select: str | None, full_refresh: bool, seed: int,
-             base_url: str | None) -> dict:
+             base_url: str | None, retries: int = 0) -> dict:
     with err.status("loading the Dagster definitions…"):
-        from dagster import AssetKey, AssetSelection, DagsterInstance, DagsterRunStatus
+        from dagster import AssetKey, AssetSelection, DagsterRunStatus
 
         from orchestration.definitions import BUILD_JOB_NAME, defs
     job = defs.resolve_job_def(BUILD_JOB_NAME)
@@ -113,12 +158,12 @@ def _run_job(mode: str, data_dir: Path | None, select: str | None, full_refresh:
     run_config = {
         "resources": {"faultlines": {"config": {
             "mode": mode, "data_dir": str(data_dir) if data_dir else None, "sample_seed": seed,
-            "base_url": base_url, "full_refresh": full_refresh}}},
+            "base_url": base_url, "full_refresh": full_refresh, "step_retries": retries}}},
         # Dagster's console log would print whole tracebacks here; failures are summed up in one line below and
         # kept in full in the run's event log (UI) and the log file.
         "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
     }
-    instance = DagsterInstance.get()
+    instance = _cli_instance()
     run_id = str(uuid.uuid4())
     started = time.monotonic()
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
@@ -131,10 +176,12 @@ def _run_job(mode: str, data_dir: Path | None, select: str | None, full_refresh:
         log_path.parent.mkdir(parents=True, exist_ok=True)
         try:
             # dbt echoes every event to stdout: keep it in the run's log file, not on the user's screen.
-            with log_path.open("w") as log_file, contextlib.redirect_stdout(log_file):
+            with log_path.open("w") as log_file, contextlib.redirect_stdout(log_file), _terminal_lines():
                 result = job.execute_in_process(run_config=run_config, instance=instance, run_id=run_id,
                                                 asset_selection=asset_keys, raise_on_error=False,
                                                 tags={"faultlines/mode": mode, "faultlines/entry": "cli"})
+        except KeyboardInterrupt:  # Ctrl-C before a step started (resources set up, the lock waited for)
+            raise fail(f"{INTERRUPTED} (log: {log_path})", 130) from None
         except Exception as exc:  # resource set-up errors surface here
             stop.set()
             raise fail(_first_line(exc), 1) from None
@@ -144,7 +191,9 @@ def _run_job(mode: str, data_dir: Path | None, select: str | None, full_refresh:
     if not result.success:
         _append_failures(log_path, result)
         failures = result.get_step_failure_events()
-        messages = [f"{f.step_key}: {root_cause(f.step_failure_data.error)}" for f in failures] or [
+        if any(_was_interrupted(f.step_failure_data.error) for f in failures):
+            raise fail(f"{INTERRUPTED} (log: {log_path})", 130)
+        messages = _failure_lines(result) or [
             root_cause(error) for error in _run_errors(result)][:1] or [str(DagsterRunStatus.FAILURE)]
         raise fail(f"run {run_id[:8]} failed: {'; '.join(messages)} (log: {log_path})", 1)
     return {"run_id": run_id, "seconds": time.monotonic() - started, "log": log_path, "full_refresh": full_refresh}
@@ -166,6 +215,38 @@ def _append_failures(log_path: Path, result) -> None:
         if not result.get_step_failure_events():
             for error in _run_errors(result):
                 log_file.write(f"\n=== run failed\n{error.to_string()}\n")
+
+
+def _was_interrupted(error) -> bool:
+    while error is not None:
+        if error.cls_name in ("DagsterExecutionInterruptedError", "KeyboardInterrupt"):
+            return True
+        error = error.cause
+    return False
+
+
+def _failure_lines(result) -> list[str]:
+    """What failed, by name: each failed step with its cause, a failed blocking check with its summary (not just
+    "1 blocking asset check failed"), each dbt model or test that errored or failed."""
+    from dagster import DagsterEventType
+
+    checks = [event.event_specific_data for event in result.all_events
+              if event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION
+              and not event.event_specific_data.passed and event.event_specific_data.severity.value == "ERROR"]
+    lines = []
+    for failure in result.get_step_failure_events():
+        error = failure.step_failure_data.error
+        if error.cls_name == "DagsterAssetCheckFailedError" and checks:
+            lines += [f"check {check.check_name} on {check.asset_key.to_user_string()}: "
+                      f"{_first_line(check.description or 'failed')}" for check in checks]
+        elif "dbt CLI process" in error.message:
+            named = list(dict.fromkeys(re.findall(r"(?:ERROR|FAIL \d+) (\S+)", error.message.split(
+                "Errors parsed from dbt logs:", 1)[-1])))
+            lines.append(f"{failure.step_key}: dbt " + (", ".join(f"{name} failed" for name in named)
+                                                        if named else root_cause(error)))
+        else:
+            lines.append(f"{failure.step_key}: {root_cause(error)}")
+    return list(dict.fromkeys(lines))
 
 
 def _run_errors(result) -> list:
@@ -192,9 +273,15 @@ def _watch_run(instance, run_id: str, progress: Progress, task, stop: threading.
 
 
 def root_cause(error) -> str:
-    """The innermost error of a Dagster failure (Dagster and dlt wrap ours), first line only."""
-    while getattr(error, "cause", None) is not None:
-        error = error.cause
+    """The error of a Dagster failure that says most, first line only: ours when one is in the chain (it names the
+    source, the call and what to do: "FRED: … WRESBAL line 3: …", where the innermost error only says "could not
+    convert string to float"), otherwise the innermost (Dagster and dlt wrap the cause)."""
+    chain = []
+    while error is not None:
+        chain.append(error)
+        error = getattr(error, "cause", None)
+    ours = [e for e in chain if e.message.startswith(("ingestion.", "orchestration."))]
+    error = ours[0] if ours else chain[-1]
     message, marker = error.message, f"{error.cls_name}: "  # "ingestion.http.SourceError: SEC EDGAR: ..."
     return _first_line(message.split(marker, 1)[1] if marker in message else message)
 

@@ -5,6 +5,7 @@ maps one dlt resource to one asset; one chart response fills three tables and on
 the table assets are declared here from ``ingestion.sources.TABLES``.)
 """
 
+import logging
 from collections.abc import Iterator
 
 import duckdb
@@ -26,6 +27,8 @@ from ingestion.sources import SOURCES, TABLES, treasury
 from orchestration import meta
 from orchestration.assets.checks import freshness_checks, gx_checks
 from orchestration.resources import FaultlinesResource
+
+log = logging.getLogger(__name__)
 
 DESCRIPTIONS = {
     "fred/observations": "FRED observations, one row per (series_id, date) in the series' own units. Loaded "
@@ -158,8 +161,10 @@ def _retry_if_transient(context: AssetExecutionContext, faultlines: FaultlinesRe
     if error is None or not error.transient or context.retry_number >= faultlines.step_retries:
         return
     wait = faultlines.retry_wait_seconds * 2 ** context.retry_number
-    context.log.warning(f"{error.source} is unavailable ({error.problem}); retry "
-                        f"{context.retry_number + 1}/{faultlines.step_retries} in {wait:.0f}s")
+    message = (f"{error.source} is unavailable ({error.problem}); retry {context.retry_number + 1}/"
+               f"{faultlines.step_retries} of the whole provider in {wait:.0f}s")
+    context.log.warning(message)
+    log.warning(message)  # the terminal of a CLI run shows it (Dagster's own log goes to the UI)
     raise RetryRequested(max_retries=faultlines.step_retries, seconds_to_wait=wait) from exc
 
 
