@@ -279,6 +279,9 @@ def sql(
 ) -> None:
     """Query the published copy of a warehouse (read-only: a build can run meanwhile)."""
     import duckdb
+    from rich.markup import escape
+
+    from orchestration import readonly
 
     if fmt not in ("csv", "table"):
         raise fail(f"unknown --format {fmt!r}: use csv or table")
@@ -287,15 +290,19 @@ def sql(
         _sql_shell(mode, path, fmt)
         return
     try:
-        with duckdb.connect(str(path), read_only=True) as con:
-            _print_result(con.execute(query if query is not None else sys.stdin.read()), fmt)
+        with readonly.connect(path) as con:
+            _print_result(readonly.execute(con, query if query is not None else sys.stdin.read()), fmt)
+    except settings.SettingsError as exc:
+        raise fail(str(exc)) from None
     except duckdb.Error as exc:
-        raise fail(f"query failed on {path.name}: {_first_line(exc)}", 1) from None
+        raise fail(f"query failed on {path.name}: {escape(readonly.explain(exc))}", 1) from None
 
 
-def _print_result(cursor, fmt: str) -> None:
-    columns = [d[0] for d in cursor.description or []]
-    rows = cursor.fetchall()
+def _print_result(relation, fmt: str) -> None:
+    if relation is None:  # an empty script
+        return
+    columns = [d[0] for d in relation.description or []]
+    rows = relation.fetchall()
     if fmt == "csv":
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(columns)
@@ -311,6 +318,9 @@ def _sql_shell(mode: str, path: Path, fmt: str) -> None:
     """A small read-only shell: statements end with `;`, `.quit` or Ctrl-D leaves. It reopens the published copy
     for each statement, so a publish in between is seen at once."""
     import duckdb
+    from rich.markup import escape
+
+    from orchestration import readonly
 
     out.print(f"faultlines sql on the published {mode} copy ({path}), read-only. End statements with ';', "
               "'.quit' to leave.")
@@ -329,10 +339,12 @@ def _sql_shell(mode: str, path: Path, fmt: str) -> None:
             continue
         buffer.clear()
         try:
-            with duckdb.connect(str(path), read_only=True) as con:
-                _print_result(con.execute(statement), "table" if fmt == "csv" else fmt)
+            with readonly.connect(path) as con:
+                _print_result(readonly.execute(con, statement), "table" if fmt == "csv" else fmt)
+        except settings.SettingsError as exc:
+            raise fail(str(exc)) from None
         except duckdb.Error as exc:
-            err.print(f"[bold red]error:[/] {_first_line(exc)}", soft_wrap=True)
+            err.print(f"[bold red]error:[/] {escape(readonly.explain(exc))}", soft_wrap=True)
 
 
 @app.command()
