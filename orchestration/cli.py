@@ -463,18 +463,27 @@ def _serve_until_interrupted(server) -> None:
 @app.command("serve-sql")
 def serve_sql(
     mode: ReaderModeOption = None,
-    port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = 5433,
+    port: Annotated[int, typer.Option(help="port to listen on")] = 5433,
+    host: Annotated[str, typer.Option(help="address to listen on; beyond loopback only with FAULTLINES_SQL_PASSWORD "
+                                           "set")] = "127.0.0.1",
 ) -> None:
     """A read-only PostgreSQL-wire endpoint over the published warehouse (psql, BI tools without DuckDB drivers)."""
+    from orchestration import readonly
     from orchestration.sql_server import make_server
 
     mode, path = _published(mode)
     try:
-        server = make_server(path, "127.0.0.1", port)
+        server = make_server(path, host, port)
+    except settings.SettingsError as exc:
+        raise fail(str(exc)) from None
     except OSError as exc:
-        raise fail(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}; pick another --port") from None
-    out.print(f"PostgreSQL wire on 127.0.0.1:{server.server_address[1]} over {path} (read-only; each new "
-              f"connection sees the newest published copy). Try: psql -h 127.0.0.1 -p {server.server_address[1]} "
+        raise fail(f"cannot listen on {host}:{port}: {exc.strerror}; pick another --host or --port") from None
+    limits = server.limits
+    bound = server.server_address[1]
+    out.print(f"PostgreSQL wire on {host}:{bound} over {path} (read-only; each new connection sees the newest "
+              f"published copy; {'password required' if limits.password else 'no password'}; a query stops after "
+              f"{limits.timeout_seconds:g} s; at most {limits.max_connections} connections, "
+              f"{readonly.memory_limit()} each). Try: psql -h {host} -p {bound} "
               "-c \"select * from marts.mart_claims\"  (Ctrl-C to stop)", soft_wrap=True)
     _serve_until_interrupted(server)
 
