@@ -366,6 +366,9 @@ def sql(
 ) -> None:
     """Query the published copy of a warehouse (read-only: a build can run meanwhile)."""
     import duckdb
+    from rich.markup import escape
+
+    from orchestration import readonly
 
     if fmt not in ("csv", "table"):
         raise fail(f"unknown --format {fmt!r}: use csv or table")
@@ -374,15 +377,19 @@ def sql(
         _sql_shell(mode, path, fmt)
         return
     try:
-        with duckdb.connect(str(path), read_only=True) as con:
-            _print_result(con.execute(query if query is not None else sys.stdin.read()), fmt)
+        with readonly.connect(path) as con:
+            _print_result(readonly.execute(con, query if query is not None else sys.stdin.read()), fmt)
+    except settings.SettingsError as exc:
+        raise fail(str(exc)) from None
     except duckdb.Error as exc:
-        raise fail(f"query failed on {path.name}: {_first_line(exc)}", 1) from None
+        raise fail(f"query failed on {path.name}: {escape(readonly.explain(exc))}", 1) from None
 
 
-def _print_result(cursor, fmt: str) -> None:
-    columns = [d[0] for d in cursor.description or []]
-    rows = cursor.fetchall()
+def _print_result(relation, fmt: str) -> None:
+    if relation is None:  # an empty script
+        return
+    columns = [d[0] for d in relation.description or []]
+    rows = relation.fetchall()
     if fmt == "csv":
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(columns)
@@ -398,6 +405,9 @@ def _sql_shell(mode: str, path: Path, fmt: str) -> None:
     """A small read-only shell: statements end with `;`, `.quit` or Ctrl-D leaves. It reopens the published copy
     for each statement, so a publish in between is seen at once."""
     import duckdb
+    from rich.markup import escape
+
+    from orchestration import readonly
 
     out.print(f"faultlines sql on the published {mode} copy ({path}), read-only. End statements with ';', "
               "'.quit' to leave.")
@@ -416,10 +426,12 @@ def _sql_shell(mode: str, path: Path, fmt: str) -> None:
             continue
         buffer.clear()
         try:
-            with duckdb.connect(str(path), read_only=True) as con:
-                _print_result(con.execute(statement), "table" if fmt == "csv" else fmt)
+            with readonly.connect(path) as con:
+                _print_result(readonly.execute(con, statement), "table" if fmt == "csv" else fmt)
+        except settings.SettingsError as exc:
+            raise fail(str(exc)) from None
         except duckdb.Error as exc:
-            err.print(f"[bold red]error:[/] {_first_line(exc)}", soft_wrap=True)
+            err.print(f"[bold red]error:[/] {escape(readonly.explain(exc))}", soft_wrap=True)
 
 
 @app.command()
@@ -538,18 +550,27 @@ def _serve_until_interrupted(server) -> None:
 @app.command("serve-sql")
 def serve_sql(
     mode: ReaderModeOption = None,
-    port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = 5433,
+    port: Annotated[int, typer.Option(help="port to listen on")] = 5433,
+    host: Annotated[str, typer.Option(help="address to listen on; beyond loopback only with FAULTLINES_SQL_PASSWORD "
+                                           "set")] = "127.0.0.1",
 ) -> None:
     """A read-only PostgreSQL-wire endpoint over the published warehouse (psql, BI tools without DuckDB drivers)."""
+    from orchestration import readonly
     from orchestration.sql_server import make_server
 
     mode, path = _published(mode)
     try:
-        server = make_server(path, "127.0.0.1", port)
+        server = make_server(path, host, port)
+    except settings.SettingsError as exc:
+        raise fail(str(exc)) from None
     except OSError as exc:
-        raise fail(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}; pick another --port") from None
-    out.print(f"PostgreSQL wire on 127.0.0.1:{server.server_address[1]} over {path} (read-only; each new "
-              f"connection sees the newest published copy). Try: psql -h 127.0.0.1 -p {server.server_address[1]} "
+        raise fail(f"cannot listen on {host}:{port}: {exc.strerror}; pick another --host or --port") from None
+    limits = server.limits
+    bound = server.server_address[1]
+    out.print(f"PostgreSQL wire on {host}:{bound} over {path} (read-only; each new connection sees the newest "
+              f"published copy; {'password required' if limits.password else 'no password'}; a query stops after "
+              f"{limits.timeout_seconds:g} s; at most {limits.max_connections} connections, "
+              f"{readonly.memory_limit()} each). Try: psql -h {host} -p {bound} "
               "-c \"select * from marts.mart_claims\"  (Ctrl-C to stop)", soft_wrap=True)
     _serve_until_interrupted(server)
 

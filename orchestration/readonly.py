@@ -1,0 +1,98 @@
+"""The one way readers open the published copy: `faultlines sql` (query, stdin script, shell) and each serve-sql
+session.
+
+Each reader gets its own in-memory DuckDB instance with the published file attached read-only, then DuckDB's own
+lockdown: `enable_external_access = false` (file functions, COPY, ATTACH of files, INSTALL/LOAD, secrets refused),
+extension auto-install/auto-load off, no spilling to disk, a memory limit, and `lock_configuration = true` so no
+`SET` can undo any of it. DuckDB still lets a session `DETACH` the published catalog and re-`ATTACH` the same file
+read-write (its path stays on the external-access allow-list), so ATTACH and DETACH statements are refused here,
+by the statement types of DuckDB's own parser.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+from ingestion.settings import SettingsError
+
+MEMORY_LIMIT_SETTING = "FAULTLINES_SQL_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "300MB"
+
+_REFUSED_TYPES = {duckdb.StatementType.ATTACH: "ATTACH", duckdb.StatementType.DETACH: "DETACH"}
+
+
+class Refused(duckdb.Error):
+    """A statement the published copy's readers may not run; the message is the one line the user sees."""
+
+
+def memory_limit() -> str:
+    return os.environ.get(MEMORY_LIMIT_SETTING) or DEFAULT_MEMORY_LIMIT
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _identifier(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def connect(path: Path) -> duckdb.DuckDBPyConnection:
+    """A locked-down connection to the published copy at `path`, under its usual catalog name (the file's stem)."""
+    limit = memory_limit()
+    try:
+        # A fresh in-memory instance each time: DuckDB caches instances by path, which would share one between
+        # sessions and keep a replaced copy open. Spilling is off (temp_directory ''), so a reader writes nothing.
+        con = duckdb.connect(":memory:", config={"memory_limit": limit, "temp_directory": "",
+                                                 "autoinstall_known_extensions": False,
+                                                 "autoload_known_extensions": False})
+    except duckdb.Error as exc:
+        raise SettingsError(f"{MEMORY_LIMIT_SETTING}={limit!r} is not a memory size DuckDB accepts "
+                            f"(e.g. 300MB, 1GB): {_first_line(exc)}") from None
+    try:
+        con.execute(f"attach {_literal(str(path))} as {_identifier(path.stem)} (read_only)")
+        con.execute(f"use {_identifier(path.stem)}")
+        con.execute("set enable_external_access = false")
+        con.execute("set lock_configuration = true")  # last: from here on no SET can change the above
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def execute(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> duckdb.DuckDBPyRelation | None:
+    """Run `sql` (one statement or a script) on a connection from `connect`; the last statement's rows, if any.
+
+    A SELECT comes back as a relation, which streams its rows within the session's memory limit (a DB-API result
+    would copy every row into Python first).
+    """
+    try:
+        statements = con.extract_statements(sql)
+    except duckdb.ParserException:
+        statements = []  # DuckDB reports the syntax error itself below
+    for statement in statements:
+        if statement.type in _REFUSED_TYPES:
+            raise Refused(f"refused: {_REFUSED_TYPES[statement.type]} is off on the published copy (a session reads "
+                          "only the copy it was given, read-only)")
+    return con.sql(sql, params=params or None)
+
+
+def explain(exc: BaseException) -> str:
+    """One line for a failed statement: what was refused and why, keeping DuckDB's own words where they are clear."""
+    line = _first_line(exc)
+    if isinstance(exc, Refused):
+        return line
+    if isinstance(exc, duckdb.PermissionException):
+        return f"refused: files, network and extensions are off on the published copy ({line})"
+    if "the configuration has been locked" in line:
+        return f"refused: settings are locked on the published copy ({line})"
+    if "read-only mode" in line:
+        return f"refused: the published copy is read-only ({line})"
+    return line
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
