@@ -46,7 +46,9 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
     try:
         # A fresh in-memory instance each time: DuckDB caches instances by path, which would share one between
         # sessions and keep a replaced copy open. Spilling is off (temp_directory ''), so a reader writes nothing.
+        # Half the cores per reader: a runaway query of one client leaves the other half to everyone else.
         con = duckdb.connect(":memory:", config={"memory_limit": limit, "temp_directory": "",
+                                                 "threads": max(1, (os.cpu_count() or 2) // 2),
                                                  "autoinstall_known_extensions": False,
                                                  "autoload_known_extensions": False})
     except duckdb.Error as exc:

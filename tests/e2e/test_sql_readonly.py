@@ -310,18 +310,23 @@ def test_a_client_that_hangs_up_leaves_no_query_running(home):
     """Both slots held by runaway queries whose psql is killed: the server stops them and frees the slots, long
     before the 600 s time limit would."""
     with _serve(home, FAULTLINES_SQL_MAX_CONNECTIONS="2", FAULTLINES_SQL_TIMEOUT_SECONDS="600") as (port, _):
-        clients = [subprocess.Popen(["psql", "-h", "127.0.0.1", "-p", str(port), "-U", "analyst", "-d", "sample",
+        def runaway() -> subprocess.Popen:
+            return subprocess.Popen(["psql", "-h", "127.0.0.1", "-p", str(port), "-U", "analyst", "-d", "sample",
                                      "-c", RUNAWAY], env={"PGPASSFILE": NO_PGPASS}, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL) for _ in range(2)]
-        deadline = time.monotonic() + 30
+                                    stderr=subprocess.DEVNULL)
+
+        clients = [runaway(), runaway()]
+        deadline = time.monotonic() + 90  # psql starting beside a runaway on a busy 2-core machine
         while True:  # until both runaways hold their slot
+            time.sleep(2)
+            # A psql that found both slots taken (by the other and this probe) exits: start it again.
+            clients = [client if client.poll() is None else runaway() for client in clients]
             try:
                 _pg(port).close()
             except psycopg.OperationalError as exc:
                 assert "too many clients" in str(exc)
                 break
             assert time.monotonic() < deadline
-            time.sleep(0.2)
         for client in clients:
             client.kill()
             client.wait()
