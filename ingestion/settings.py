@@ -42,7 +42,13 @@ def load_dotenv(path: Path | None = None) -> None:
 
 
 def home() -> Path:
-    return Path(os.environ.get("FAULTLINES_HOME", REPO_ROOT / ".faultlines")).resolve()
+    path = Path(os.environ.get("FAULTLINES_HOME", REPO_ROOT / ".faultlines")).resolve()
+    if "'" in str(path):
+        # dlt (1.31) writes its load files' paths, which are under this folder, into DuckDB SQL without escaping:
+        # every load would fail with a parser error.
+        raise SettingsError(f"FAULTLINES_HOME={str(path)!r} contains a ' (single quote), which the loader (dlt) "
+                            "cannot put in its SQL: set FAULTLINES_HOME to a folder without one")
+    return path
 
 
 def check_mode(mode: str) -> str:

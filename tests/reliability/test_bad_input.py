@@ -4,6 +4,7 @@
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,14 @@ def test_a_data_dir_missing_a_file_names_the_series_and_the_call(sample_dir, tmp
     # The one line names the run's log, which holds the whole error.
     log = Path(errors[0].rsplit("(log: ", 1)[1].rstrip(")"))
     assert "=== step fred failed" in log.read_text() and "WRESBAL" in log.read_text()
+
+
+def test_a_quote_in_faultlines_home_is_refused_in_one_line(tmp_path):
+    """dlt pastes its load files' paths into DuckDB SQL without escaping a `'`: every load would fail with a
+    parser error, so the setting is refused up front."""
+    home = tmp_path / "o'brien"
+    started = time.monotonic()
+    line = _one_line(_run(home, "run", "--mode", "sample", "--select", "group:nyfed"), 2)
+    assert "FAULTLINES_HOME" in line and "o'brien" in line and "without" in line
+    assert time.monotonic() - started < 10
+    assert not home.exists()

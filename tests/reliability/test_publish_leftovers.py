@@ -1,5 +1,5 @@
-"""A publish killed with SIGKILL leaves its temporary copy (and DuckDB's WAL beside it) behind; the next publish,
-which holds the writer lock, so no other publish can be writing, removes them."""
+"""Publishing's own files. A publish killed with SIGKILL leaves its temporary copy (and DuckDB's WAL beside it)
+behind; the next publish, which holds the writer lock, so no other publish can be writing, removes them."""
 
 import duckdb
 import pytest
@@ -49,3 +49,13 @@ def test_a_publish_outside_the_writer_lock_is_refused(home):
         publish(settings.warehouse_path("sample"), settings.published_path("sample"),
                 settings.published_parquet_dir("sample"))
     assert not settings.published_path("sample").exists()
+
+
+def test_a_quote_in_the_published_folder_is_quoted_in_sql(home):
+    """FAULTLINES_HOME refuses a `'` (dlt cannot take one), but publishing itself quotes its paths correctly."""
+    folder = home / "o'brien"
+    with writer_lock():
+        result = publish(settings.warehouse_path("sample"), folder / "sample.duckdb", folder / "sample-parquet")
+    with duckdb.connect(str(result.path), read_only=True) as con:
+        assert con.execute("select x from marts.mart_x").fetchall() == [(1,)]
+    assert (folder / "sample-parquet" / "mart_x.parquet").is_file()
