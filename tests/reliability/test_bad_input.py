@@ -85,6 +85,20 @@ def test_a_data_dir_missing_a_file_names_the_series_and_the_call(sample_dir, tmp
     assert "=== step fred failed" in log.read_text() and "WRESBAL" in log.read_text()
 
 
+@pytest.mark.parametrize("name,value,expected", [
+    ("FAULTLINES_DUCKDB_MEMORY_LIMIT", "banana", "a size DuckDB understands"),
+    ("FAULTLINES_DUCKDB_MEMORY_LIMIT", "1000", "a size DuckDB understands"),
+    ("FAULTLINES_DUCKDB_THREADS", "0", "a whole number of at least 1"),
+    ("FAULTLINES_DUCKDB_THREADS", "two", "a whole number of at least 1"),
+])
+def test_a_malformed_duckdb_setting_is_named_before_the_run_starts(tmp_path, name, value, expected):
+    started = time.monotonic()
+    line = _one_line(_run(tmp_path, "run", "--mode", "sample", "--select", "group:nyfed", env={name: value}), 2)
+    assert f"{name}={value!r}" in line and expected in line
+    assert time.monotonic() - started < 10, "refused at start-up, not when the first connection opens"
+    assert not (tmp_path / "warehouse").exists()
+
+
 def test_a_quote_in_faultlines_home_is_refused_in_one_line(tmp_path):
     """dlt pastes its load files' paths into DuckDB SQL without escaping a `'`: every load would fail with a
     parser error, so the setting is refused up front."""
