@@ -108,3 +108,23 @@ def test_a_quote_in_faultlines_home_is_refused_in_one_line(tmp_path):
     assert "FAULTLINES_HOME" in line and "o'brien" in line and "without" in line
     assert time.monotonic() - started < 10
     assert not home.exists()
+
+
+def test_a_replay_data_dir_with_a_broken_fred_file_is_refused_before_the_run(sample_dir, tmp_path):
+    """Served as it was, the file's extra column and wrong header were dropped without a word, and an empty file
+    loaded nothing: the data dir is checked before anything runs."""
+    data = tmp_path / "data"
+    shutil.copytree(sample_dir / "fred", data / "fred")
+    lines = (data / "fred" / "WRESBAL.csv").read_text().splitlines()
+    lines[0], lines[5] = "date,value,note", lines[5] + ",revised"
+    (data / "fred" / "WRESBAL.csv").write_text("\n".join(lines) + "\n")
+    started = time.monotonic()
+    line = _one_line(_run(tmp_path / "home", "run", "--mode", "replay", "--data-dir", str(data)), 2)
+    assert "fred/WRESBAL.csv line 1: the header is 'date,value,note'" in line and "observation_date,WRESBAL" in line
+    assert time.monotonic() - started < 15
+    (data / "fred" / "WRESBAL.csv").write_text("\n".join(["observation_date,WRESBAL", *lines[1:]]) + "\n")
+    line = _one_line(_run(tmp_path / "home", "run", "--mode", "replay", "--data-dir", str(data)), 2)
+    assert "fred/WRESBAL.csv line 6: 3 fields" in line
+    (data / "fred" / "WRESBAL.csv").write_text("")
+    line = _one_line(_run(tmp_path / "home", "run", "--mode", "replay", "--data-dir", str(data)), 2)
+    assert "fred/WRESBAL.csv is empty" in line
