@@ -191,3 +191,29 @@ def test_source_error_is_found_inside_dlt_wrappers():
             raise RuntimeError("dlt wrapped it") from exc
     except RuntimeError as outer:
         assert source_error(outer) is inner
+
+
+# `faultlines run --base-url` probes the emulator first: a fault there must not pass for "nothing listens".
+@pytest.mark.parametrize("kind", ["reset", "truncated", "timeout"])
+def test_the_base_url_probe_retries_a_fault_before_giving_up(kind, emulator):
+    from ingestion.endpoints import probe_emulator
+
+    fault = Fault(None, kind=kind, times=2, delay_seconds=1.0)
+    emulator.inject(fault)
+    assert probe_emulator(emulator.base_url, timeout=0.5) is None
+    assert fault.hits == 2, "the probe met the fault twice and asked again"
+
+
+def test_the_base_url_probe_still_fails_fast_when_nothing_listens():
+    import socket
+    import time
+
+    from ingestion.endpoints import probe_emulator
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{s.getsockname()[1]}"
+    started = time.monotonic()
+    reason = probe_emulator(url)
+    assert reason is not None and reason.startswith(f"no emulator answers at {url}") and "attempts" in reason
+    assert time.monotonic() - started < 5
