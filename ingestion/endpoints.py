@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from ingestion.sources import fred, nyfed, prices, sec, treasury
 log = logging.getLogger(__name__)
 
 LIVE_PROBE_TIMEOUT_SECONDS = 3.0
+EMULATOR_PROBE_ATTEMPTS = 4
 
 
 # Our own emulator on loopback can take far more than the public APIs' polite limits.
@@ -83,14 +85,26 @@ def probe_live(timeout: float = LIVE_PROBE_TIMEOUT_SECONDS) -> str | None:
     return None
 
 
-def probe_emulator(base_url: str, timeout: float = LIVE_PROBE_TIMEOUT_SECONDS) -> str | None:
-    """None when an emulator answers at ``base_url``; otherwise what is wrong and what to do."""
-    try:
-        requests.get(f"{base_url.rstrip('/')}/fred/series", timeout=timeout)
-    except requests.RequestException as exc:
-        return (f"no emulator answers at {base_url} ({type(exc).__name__}): start one with "
-                "`faultlines emulator --data-dir DIR --port N`, or leave out --base-url")
-    return None
+def probe_emulator(base_url: str, timeout: float = LIVE_PROBE_TIMEOUT_SECONDS,
+                   attempts: int = EMULATOR_PROBE_ATTEMPTS) -> str | None:
+    """None when an emulator answers at ``base_url``; otherwise what is wrong and what to do.
+
+    One reset, cut-off or hung answer is what an emulator injecting faults is for, not proof that nothing listens:
+    the probe asks again after a short pause (0.2, 0.4, 0.8 s). A refused connection fails at once each time, so
+    an empty port is still reported in under 2 s.
+    """
+    url = f"{base_url.rstrip('/')}/fred/series"
+    failure = "no attempt"
+    for attempt in range(attempts):
+        if attempt:
+            time.sleep(0.2 * 2 ** (attempt - 1))
+        try:
+            requests.get(url, timeout=timeout)
+            return None
+        except requests.RequestException as exc:
+            failure = type(exc).__name__
+    return (f"no emulator answers at {base_url} ({failure}, {attempts} attempts): start one with "
+            "`faultlines emulator --data-dir DIR --port N`, or leave out --base-url")
 
 
 @contextlib.contextmanager

@@ -8,6 +8,7 @@ also points dlt and Dagster at project-local folders, so nothing lands in ``~/.d
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from pathlib import Path
 
@@ -42,7 +43,13 @@ def load_dotenv(path: Path | None = None) -> None:
 
 
 def home() -> Path:
-    return Path(os.environ.get("FAULTLINES_HOME", REPO_ROOT / ".faultlines")).resolve()
+    path = Path(os.environ.get("FAULTLINES_HOME", REPO_ROOT / ".faultlines")).resolve()
+    if "'" in str(path):
+        # dlt (1.31) writes its load files' paths, which are under this folder, into DuckDB SQL without escaping:
+        # every load would fail with a parser error.
+        raise SettingsError(f"FAULTLINES_HOME={str(path)!r} contains a ' (single quote), which the loader (dlt) "
+                            "cannot put in its SQL: set FAULTLINES_HOME to a folder without one")
+    return path
 
 
 def check_mode(mode: str) -> str:
@@ -106,9 +113,38 @@ def fred_extra_series() -> tuple[str, ...]:
 def duckdb_settings() -> dict[str, str]:
     """DuckDB's limits while it builds the warehouse (dlt, dbt, checks, publishing), so a build leaves the machine
     usable: FAULTLINES_DUCKDB_MEMORY_LIMIT (default 1GB; DuckDB spills larger work to disk) and
-    FAULTLINES_DUCKDB_THREADS (default: every core). dbt reads the same two variables in profiles.yml."""
-    return {"memory_limit": os.environ.get("FAULTLINES_DUCKDB_MEMORY_LIMIT") or "1GB",
-            "threads": os.environ.get("FAULTLINES_DUCKDB_THREADS") or str(os.cpu_count() or 1)}
+    FAULTLINES_DUCKDB_THREADS (default: every core). dbt reads the same two variables in profiles.yml.
+
+    Checked here, at start-up (configure_environment calls this): DuckDB itself would refuse them only when the
+    first connection opens, half a minute into a run, without naming the variable."""
+    memory_limit = os.environ.get("FAULTLINES_DUCKDB_MEMORY_LIMIT") or "1GB"
+    threads = os.environ.get("FAULTLINES_DUCKDB_THREADS") or str(os.cpu_count() or 1)
+    _check_memory_limit(memory_limit)
+    if not (threads.strip().isdigit() and int(threads) >= 1):
+        raise SettingsError(f"FAULTLINES_DUCKDB_THREADS={threads!r} is not a whole number of at least 1: set it to "
+                            "the cores DuckDB may use, e.g. 2, or leave it unset for all of them")
+    return {"memory_limit": memory_limit, "threads": threads.strip()}
+
+
+@functools.lru_cache
+def _check_memory_limit(value: str) -> None:
+    """DuckDB's own parser decides (1GB, 512MB, 2GiB, 80%, …): an in-memory connection with the setting."""
+    import duckdb
+
+    try:
+        duckdb.connect(":memory:", config={"memory_limit": value}).close()
+    except duckdb.Error as exc:
+        reason = str(exc).splitlines()[0]
+        raise SettingsError(f"FAULTLINES_DUCKDB_MEMORY_LIMIT={value!r} is not a size DuckDB understands ({reason}): "
+                            "set it to e.g. 1GB or 512MB, or leave it unset for 1GB") from None
+
+
+def check_all() -> None:
+    """Every setting a run reads, checked before it starts: a bad one is named in one line, not mid-run."""
+    home()
+    duckdb_settings()
+    sample_end_date()
+    fred_extra_series()
 
 
 def configure_environment() -> None:

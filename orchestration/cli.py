@@ -710,6 +710,7 @@ def main() -> None:
     import signal
     import warnings
 
+    from rich.markup import escape
     from typer._click.exceptions import NoArgsIsHelpError, UsageError  # Typer's own Click (not the `click` package)
 
     # A process started in the background (or by a test runner) can inherit SIGINT/SIGTERM as ignored: restore the
@@ -733,6 +734,11 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
+    except settings.SettingsError as exc:  # a setting the user gave (FAULTLINES_*): the message says what to do
+        if debug:
+            raise
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        sys.exit(2)
     except Exception as exc:
         if debug:
             raise

@@ -15,14 +15,23 @@ from collections.abc import Callable, Iterator
 
 from ingestion import settings
 
+# Whether this process holds the lock: an flock taken twice in one process would wait for itself, so code that
+# needs the lock (publishing removes leftovers no one else may be writing) checks this instead.
+_held = False
+
 
 def lock_path():
     return settings.home() / "warehouse" / ".writer.lock"
 
 
+def holds_writer_lock() -> bool:
+    return _held
+
+
 @contextlib.contextmanager
 def writer_lock(note: Callable[[str], None] = lambda _: None, holder: str = "") -> Iterator[float]:
     """Hold the writer lock; yields the seconds spent waiting for it."""
+    global _held
     path = lock_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a+") as handle:
@@ -38,9 +47,11 @@ def writer_lock(note: Callable[[str], None] = lambda _: None, holder: str = "") 
         handle.truncate()
         handle.write(f"{holder} pid {os.getpid()}")
         handle.flush()
+        _held = True
         try:
             yield waited
         finally:
+            _held = False
             handle.seek(0)
             handle.truncate()
             fcntl.flock(handle, fcntl.LOCK_UN)

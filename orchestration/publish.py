@@ -8,6 +8,8 @@ one writing process, and a half-built table must never be visible. The copy is
 - swapped in with ``os.replace``: a reader that has the old copy open keeps reading it, the next one opens the new.
 
 The Parquet file of every mart goes to a new folder per run, and a symlink is swapped to point at it.
+A publish killed half-way (SIGKILL, power loss) leaves its temporary files behind; the next publish of the mode
+removes them.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+
+from orchestration.locking import holds_writer_lock
 
 # Storage version readable by DuckDB ≥ 1.0 (the newest format needs the newest reader).
 PUBLISHED_STORAGE_VERSION = "v1.0.0"
@@ -48,35 +52,62 @@ def _objects(con: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[str, st
     """, {"catalog": catalog}).fetchall()
 
 
+def sql_string(value: object) -> str:
+    """A DuckDB string literal: a `'` in a path (a folder named o'brien) must not end the literal."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 def publish(warehouse: Path, published: Path, parquet_link: Path) -> Published:
     """Copy `warehouse` to `published` (atomically replacing it) and write the marts as Parquet."""
+    if not holds_writer_lock():
+        raise RuntimeError("publish() needs the writer lock (orchestration.locking.writer_lock): it removes the "
+                           "temporary files of earlier publishes, which is safe only while no other can be writing")
     published.parent.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(published, parquet_link)
     token = uuid.uuid4().hex[:12]
     staging_copy = published.with_name(f".{published.name}.{token}.tmp")
+    # Written under a hidden name and renamed when complete: a killed publish leaves no half folder among the
+    # versions readers may use.
+    staging_parquet = parquet_link.with_name(f".{parquet_link.name}.{token}.tmp")
     parquet_dir = parquet_link.with_name(f"{parquet_link.name}.{token}")
     try:
         with duckdb.connect(str(warehouse)) as con:  # the run holds the write lock; same config as its writes
             catalog = con.execute("select current_database()").fetchone()[0]
             objects = _objects(con, catalog)
-            con.execute(f"attach '{staging_copy}' as published (storage_version '{PUBLISHED_STORAGE_VERSION}')")
+            con.execute(f"attach {sql_string(staging_copy)} as published "
+                        f"(storage_version '{PUBLISHED_STORAGE_VERSION}')")
             for schema, name in objects:
                 con.execute(f'create schema if not exists published."{schema}"')
                 source = f'"{catalog}"."{schema}"."{name}"'
                 con.execute(f'create table published."{schema}"."{name}" as select * from {source}')
             con.execute("detach published")
-            parquet_dir.mkdir(parents=True)
+            staging_parquet.mkdir(parents=True)
             marts = [(s, n) for s, n in objects if s in PARQUET_SCHEMAS]
             for schema, name in marts:
-                target = parquet_dir / f"{name}.parquet"
-                con.execute(f"copy \"{catalog}\".\"{schema}\".\"{name}\" to '{target}' (format parquet)")
+                target = staging_parquet / f"{name}.parquet"
+                con.execute(f"copy \"{catalog}\".\"{schema}\".\"{name}\" to {sql_string(target)} (format parquet)")
         os.replace(staging_copy, published)
+        os.rename(staging_parquet, parquet_dir)
         _swap_symlink(parquet_link, parquet_dir)
     except BaseException:
         staging_copy.unlink(missing_ok=True)
+        shutil.rmtree(staging_parquet, ignore_errors=True)
         shutil.rmtree(parquet_dir, ignore_errors=True)
         raise
     _prune_parquet_versions(parquet_link)
     return Published(published, parquet_link, len(objects), len(marts), published.stat().st_size)
+
+
+def _remove_leftovers(published: Path, parquet_link: Path) -> None:
+    """Temporary files of this mode's earlier publishes that were killed before they could clean up: the copy and
+    DuckDB's WAL beside it (``.sample.duckdb.<token>.tmp[.wal]``), the Parquet folder being written and the
+    symlink being swapped (``.sample-parquet.<token>[.tmp]``). Only under the writer lock: none is being written."""
+    for pattern in (f".{published.name}.*.tmp", f".{published.name}.*.tmp.wal", f".{parquet_link.name}.*"):
+        for leftover in published.parent.glob(pattern):
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
 
 
 def _swap_symlink(link: Path, target: Path) -> None:

@@ -31,6 +31,8 @@ USER_AGENT_PARAM = "__user_agent__"
 Route = Callable[..., Reply]
 
 
+class DataFileError(ValueError):
+    """A data-dir file the emulator cannot serve as the API would; the message names the file and the line."""
 
 
 def valid_date(value: str | None) -> bool:

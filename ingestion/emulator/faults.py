@@ -2,9 +2,10 @@
 
 Transport faults answer instead of the API (429, 5xx, a hang, a reset connection, a body cut off mid-way, an HTML
 outage page or a bot-check interstitial with status 200). Data faults answer with the API's real reply, altered the
-way APIs drift: a new field, a field changing type, duplicated rows, revised past values, an empty page in the
-middle of paging. JSON replies are altered in their main list of records (the longest list of objects in the
-payload); CSV replies (FRED's fredgraph) line by line.
+way APIs drift: a new field, a field changing type, duplicated rows, revised past values, a page served empty
+although the answer counts rows (any page of a paged answer, the first and only one included). JSON replies are
+altered in their main list of records (the longest list of objects in the payload); CSV replies (FRED's
+fredgraph) line by line.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ class FaultSpecError(ValueError):
 @dataclass
 class Fault:
     """What to do to requests to ``path`` (None: every path): ``kind`` of fault, for the next ``times`` matching
-    requests (None: all of them), each hit with probability ``rate``. ``kind="status"`` answers ``status``."""
+    requests (None: all of them), each hit with probability ``rate``, after letting the first ``skip`` through
+    (e.g. page 3 of an answer). ``kind="status"`` answers ``status``."""
 
     path: str | None
     status: int = 503
@@ -44,6 +46,7 @@ class Fault:
     kind: str = "status"
     rate: float = 1.0
     delay_seconds: float = 5.0  # `timeout`: how long the answer hangs
+    skip: int = 0
     hits: int = 0
     _random: random.Random = field(default_factory=lambda: random.Random(7), repr=False)
 
@@ -68,12 +71,15 @@ class Fault:
         return cls(path=None, kind=kind, rate=rate, times=None)
 
     def matches(self, path: str, params: dict[str, str]) -> bool:
-        """Whether this request is hit (and count it); paging faults hit only a page in the middle."""
+        """Whether this request is hit (and count it); `empty_page` hits only paged requests."""
         if self.path is not None and self.path != path:
             return False
         if self.times is not None and self.times <= 0:
             return False
-        if self.kind == "empty_page" and not _is_middle_page(params):
+        if self.kind == "empty_page" and not _is_paged(params):
+            return False
+        if self.skip > 0:
+            self.skip -= 1
             return False
         if self.rate < 1 and self._random.random() >= self.rate:
             return False
@@ -83,13 +89,11 @@ class Fault:
         return True
 
 
-def _is_middle_page(params: dict[str, str]) -> bool:
-    """A page after the first one (the last page cannot be told apart here; the client checks totals)."""
-    if "offset" in params:
-        return params["offset"] not in ("", "0")
-    if "page[number]" in params:
-        return params["page[number]"] not in ("", "1")
-    return False
+def _is_paged(params: dict[str, str]) -> bool:
+    """A request for a page of an answer that counts its rows (FRED API ``count``, Fiscal Data ``meta``), which an
+    emptied page then contradicts. Any page, the first included: with a client's default page size every answer of
+    the sample data fits one page, and a fault limited to later pages never fired."""
+    return any(name in params for name in PAGED_PARAMS)
 
 
 def transport_reply(fault: Fault) -> Reply | None:

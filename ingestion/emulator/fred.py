@@ -8,15 +8,53 @@ import io
 import json
 from pathlib import Path
 
-from ingestion.emulator.common import Params, Reply, Route, valid_date
+from ingestion.emulator.common import DataFileError, Params, Reply, Route, valid_date
+
+FRED_DATE_HEADERS = ("observation_date", "DATE")  # today's fredgraph.csv, and older downloads
 
 
 def read_fred_csv(path: Path) -> list[tuple[str, str]]:
-    """(date, raw value) pairs from a data-dir CSV; the header may say DATE or observation_date."""
-    with path.open(newline="") as handle:
-        reader = csv.reader(handle)
-        next(reader, None)
-        return [(r[0], r[1] if len(r) > 1 else "") for r in reader if r and r[0]]
+    """(date, raw value) pairs from ``fred/<ID>.csv``: the header ``observation_date,<ID>`` (or ``DATE,<ID>``), then
+    ``date,value`` rows, missing as ``.`` or empty; CRLF, a UTF-8 BOM and blank lines are fine.
+
+    Anything else is refused with the file and the line: the emulator writes its own header and columns, so a
+    wrong header, an extra column or an empty file would otherwise reach the client as a well-formed answer.
+    """
+    name = f"fred/{path.name}"
+    series_id = path.stem
+    expected = f"'observation_date,{series_id}' (or 'DATE,{series_id}', the series id being the file's name)"
+    text = path.read_text(encoding="utf-8-sig")
+    if not text.strip():
+        raise DataFileError(f"{name} is empty: a FRED file starts with the header {expected}")
+    reader = csv.reader(io.StringIO(text))
+    header = [field.strip() for field in next(reader)]
+    if len(header) != 2 or header[0] not in FRED_DATE_HEADERS or header[1] != series_id:
+        raise DataFileError(f"{name} line 1: the header is {','.join(header)!r}, not {expected}")
+    rows = []
+    for record in reader:
+        if not any(field.strip() for field in record):
+            continue
+        line = reader.line_num
+        if len(record) != 2:
+            raise DataFileError(f"{name} line {line}: {len(record)} fields ({','.join(record)!r}); a FRED row is "
+                                "date,value")
+        date, value = record[0].strip(), record[1].strip()
+        if not valid_date(date):
+            raise DataFileError(f"{name} line {line}: {date!r} is not a date (YYYY-MM-DD)")
+        if value not in ("", "."):
+            try:
+                float(value)
+            except ValueError:
+                raise DataFileError(f"{name} line {line}: the value {value!r} is not a number ('.' or empty when "
+                                    "missing)") from None
+        rows.append((date, value))
+    return rows
+
+
+def check_files(data_dir: Path) -> None:
+    """Every ``fred/<ID>.csv`` of a data dir is readable as FRED serves it (raises DataFileError)."""
+    for path in sorted((data_dir / "fred").glob("*.csv")):
+        read_fred_csv(path)
 
 
 def _fred_series_file(data_dir: Path, series_id: str) -> Path | None:

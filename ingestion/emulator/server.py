@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from ingestion.emulator import fred, nyfed, prices, sec, treasury
-from ingestion.emulator.common import USER_AGENT_PARAM, Reply, Route
+from ingestion.emulator.common import USER_AGENT_PARAM, DataFileError, Reply, Route
 from ingestion.emulator.faults import Fault, alter, transport_reply
 
 __all__ = ["Emulator", "EmulatorError", "Fault", "check_data_dir", "find_route"]
@@ -127,6 +127,8 @@ class _EmulatorHTTPServer(ThreadingHTTPServer):
 
 
 def check_data_dir(data_dir: Path) -> Path:
+    """The data dir, resolved, once it is known to be servable. FRED's files are checked line by line (0.07 s for
+    the sample's 62,000 rows): what the emulator would make of a broken one looks well-formed to the client."""
     data_dir = Path(data_dir).resolve()
     if not data_dir.is_dir():
         raise EmulatorError(f"data dir {data_dir} does not exist or is not a directory")
@@ -137,6 +139,13 @@ def check_data_dir(data_dir: Path) -> Path:
     if not any((data_dir / provider).is_dir() for provider in PROVIDER_FOLDERS):
         raise EmulatorError(f"data dir {data_dir} has none of the folders {', '.join(PROVIDER_FOLDERS)}: is it in "
                             "the emulator layout (see ingestion/emulator/README.md)?")
+    try:
+        fred.check_files(data_dir)
+    except DataFileError as exc:
+        raise EmulatorError(f"data dir {data_dir}: {exc}. Fix the file (the layout is in ingestion/emulator/"
+                            "README.md), or remove it: the series then answers 404") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EmulatorError(f"data dir {data_dir}: cannot read a FRED file ({exc})") from None
     return data_dir
 
 

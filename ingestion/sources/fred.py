@@ -7,8 +7,8 @@ Two tables:
 
 Without a key the keyless graph CSV (``/graph/fredgraph.csv``) is used; with a key, the JSON API
 (``/fred/series/observations``, paged by ``offset``/``limit``). Both formats drift over time: the CSV date column
-was ``DATE`` and is now ``observation_date``, and missing values are ``.`` or an empty field. The parsers take
-the date from column 0 and the value from column 1 whatever the header says.
+was ``DATE`` and is now ``observation_date``, and missing values are ``.`` or an empty field. The parsers accept
+both and refuse any other layout.
 """
 
 from __future__ import annotations
@@ -106,24 +106,28 @@ def _parse_value(raw: str) -> float | None:
 def parse_fredgraph_csv(text: str, series_id: str) -> list[dict]:
     """Parse fredgraph.csv for one series: rows of ``{"date": date, "value": float | None}``.
 
-    Column 0 is the date whatever its header (``DATE`` in old files, ``observation_date`` now);
-    column 1 is the value; ``.`` and empty both mean missing; ``123`` and ``123.0`` are both numbers.
+    Column 0 is the date, headed ``observation_date`` now and ``DATE`` in old files; column 1 is the value, headed
+    by the series id; ``.`` and empty both mean missing; ``123`` and ``123.0`` are both numbers. Anything else (an
+    empty answer, another header, a third column) is refused: taking two columns of it would hide what changed.
     """
     if text.lstrip().startswith("<"):
         raise FredFormatError(f"expected CSV for {series_id}, got HTML or XML (an error page?)")
+    expected = f"'observation_date,{series_id}' (or 'DATE,{series_id}')"
+    if not text.strip():
+        raise FredFormatError(f"{series_id}: the answer is empty (expected the header {expected})")
     reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if not header or len(header) < 2:
-        raise FredFormatError(f"expected a header 'observation_date,{series_id}', got {header!r}")
-    if header[1].strip() != series_id:
-        raise FredFormatError(f"expected the value column to be {series_id}, got {header[1]!r}")
+    header = [field.strip() for field in next(reader)]
+    if len(header) != 2 or header[0] not in ("observation_date", "DATE") or header[1] != series_id:
+        raise FredFormatError(f"{series_id}: expected the header {expected}, got {','.join(header)!r}")
     rows = []
     for line_no, record in enumerate(reader, start=2):
         if not record or not record[0].strip():
             continue
+        if len(record) != 2:
+            raise FredFormatError(f"{series_id} line {line_no}: {len(record)} fields ({','.join(record)!r}), "
+                                  "expected 'date,value'")
         try:
-            rows.append({"date": dt.date.fromisoformat(record[0].strip()),
-                         "value": _parse_value(record[1] if len(record) > 1 else "")})
+            rows.append({"date": dt.date.fromisoformat(record[0].strip()), "value": _parse_value(record[1])})
         except ValueError as exc:
             raise FredFormatError(f"{series_id} line {line_no}: {record!r} is not 'date,value' ({exc})") from exc
     return rows

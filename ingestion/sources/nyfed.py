@@ -10,7 +10,8 @@ operations and are left out here.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import math
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import dlt
@@ -30,37 +31,63 @@ PERCENTILE_ALIASES = {"percentile1": "percentPercentile1", "percentile25": "perc
                       "percentile75": "percentPercentile75", "percentile99": "percentPercentile99"}
 
 
-def number(value: object) -> float | None:
-    """Amounts arrive as numbers or strings; "" and non-numbers such as "NA" are missing."""
+class NyFedFormatError(ValueError):
+    """A NY Fed record with text where a number belongs."""
+
+
+# The API's own markers for "none": "" in SOMA and repo amounts, "NA" once seen as a rate percentile
+# (API-FORMATS.md §3), so a live load keeps working on them. Any other text is refused: as a NULL it would hide a
+# field that changed type, or a typo in a replay data dir, as FRED and Treasury already refuse it.
+MISSING_MARKERS = ("", "NA")
+
+
+def number(value: object, field: str = "value") -> float | None:
+    """Amounts arrive as numbers or strings; "" and "NA" are missing; any other text raises NyFedFormatError."""
     if value is None or isinstance(value, bool):
         return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
+    if isinstance(value, str) and value.strip() in MISSING_MARKERS:
         return None
+    try:
+        parsed = float(value)
+    except (TypeError, ValueError):
+        parsed = math.nan
+    if not math.isfinite(parsed):
+        raise NyFedFormatError(f"{field} is {value!r}, not a number")
+    return parsed
+
+
+def _numbers(row: dict, fields: tuple[str, ...], record: str) -> dict[str, float | None]:
+    try:
+        return {field: number(row.get(field), field) for field in fields}
+    except NyFedFormatError as exc:
+        raise NyFedFormatError(f"{record}: {exc}") from None
+
+
+RATE_NUMBERS = ("percentRate", "percentPercentile1", "percentPercentile25", "percentPercentile75",
+                "percentPercentile99", "volumeInBillions", "targetRateFrom", "targetRateTo")
 
 
 def parse_rate(row: dict) -> dict:
     row = {PERCENTILE_ALIASES.get(k, k): v for k, v in row.items()}
-    out = {"type": row["type"], "effective_date": dt.date.fromisoformat(row["effectiveDate"]),
-           "revision_indicator": row.get("revisionIndicator") or None}
-    for field in ("percentRate", "percentPercentile1", "percentPercentile25", "percentPercentile75",
-                  "percentPercentile99", "volumeInBillions", "targetRateFrom", "targetRateTo"):
-        out[field] = number(row.get(field))
-    return out
+    return {"type": row["type"], "effective_date": dt.date.fromisoformat(row["effectiveDate"]),
+            "revision_indicator": row.get("revisionIndicator") or None,
+            **_numbers(row, RATE_NUMBERS, f"{row['type']} {row['effectiveDate']}")}
 
 
 def parse_soma_summary(row: dict) -> dict:
-    return {"as_of_date": dt.date.fromisoformat(row["asOfDate"]), **{f: number(row.get(f)) for f in SOMA_AMOUNTS}}
+    return {"as_of_date": dt.date.fromisoformat(row["asOfDate"]),
+            **_numbers(row, SOMA_AMOUNTS, f"as of {row['asOfDate']}")}
 
 
 def parse_holding(row: dict) -> dict:
+    amounts = _numbers(row, ("parValue", "coupon", "changeFromPriorWeek", "percentOutstanding"),
+                       f"{row['cusip']} as of {row['asOfDate']}")
     return {"as_of_date": dt.date.fromisoformat(row["asOfDate"]), "cusip": row["cusip"],
             "security_type": row.get("securityType"),
             "maturity_date": dt.date.fromisoformat(row["maturityDate"]) if row.get("maturityDate") else None,
-            "par_value": number(row.get("parValue")), "coupon": number(row.get("coupon")),
-            "change_from_prior_week": number(row.get("changeFromPriorWeek")),
-            "percent_outstanding": number(row.get("percentOutstanding"))}
+            "par_value": amounts["parValue"], "coupon": amounts["coupon"],
+            "change_from_prior_week": amounts["changeFromPriorWeek"],
+            "percent_outstanding": amounts["percentOutstanding"]}
 
 
 def is_small_value_exercise(operation: dict) -> bool:
@@ -69,14 +96,17 @@ def is_small_value_exercise(operation: dict) -> bool:
 
 def parse_operation(op: dict) -> dict:
     treasury = next((d for d in op.get("details") or [] if d.get("securityType") == "Treasury"), {})
+    record = f"operation {op['operationId']}"
+    amounts = _numbers(op, ("termCalenderDays", "totalAmtSubmitted", "totalAmtAccepted", "participatingCpty",
+                            "acceptedCpty"), record)
     return {"operation_id": op["operationId"], "operation_date": dt.date.fromisoformat(op["operationDate"]),
             "operation_type": op.get("operationType"), "operation_method": op.get("operationMethod"),
-            "term": op.get("term"), "term_calendar_days": number(op.get("termCalenderDays")),
-            "total_amt_submitted": number(op.get("totalAmtSubmitted")),
-            "total_amt_accepted": number(op.get("totalAmtAccepted")),
-            "participating_cpty": number(op.get("participatingCpty")),
-            "accepted_cpty": number(op.get("acceptedCpty")),
-            "percent_award_rate": number(treasury.get("percentAwardRate")),
+            "term": op.get("term"), "term_calendar_days": amounts["termCalenderDays"],
+            "total_amt_submitted": amounts["totalAmtSubmitted"],
+            "total_amt_accepted": amounts["totalAmtAccepted"],
+            "participating_cpty": amounts["participatingCpty"],
+            "accepted_cpty": amounts["acceptedCpty"],
+            "percent_award_rate": _numbers(treasury, ("percentAwardRate",), f"{record} Treasury")["percentAwardRate"],
             "last_updated": op.get("lastUpdated")}
 
 
@@ -101,6 +131,16 @@ class NyFedClient:
                               f"unexpected response ({type(exc).__name__}: {exc})",
                               "The API changed shape or sent an error page; see ingestion/sources/nyfed.py.") from exc
 
+    def parsed(self, path: str, params: dict | None, rows: list[dict], parse: Callable[[dict], dict]) -> list[dict]:
+        """``rows`` of the answer to ``path`` through ``parse``; text where a number belongs names the call."""
+        try:
+            return [parse(row) for row in rows]
+        except NyFedFormatError as exc:
+            raise SourceError("NY Fed Markets", self.rest.describe(path, params), str(exc),
+                              'Only "" and "NA" mean none in a number field: if this is a replay data dir, fix the '
+                              "record in its nyfed/ file; otherwise the API changed, see ingestion/sources/nyfed.py."
+                              ) from exc
+
 
 def _window_start(state: dict, key: str, default: dt.date, lookback_days: int) -> dt.date:
     last = state.get(key)
@@ -116,16 +156,17 @@ def nyfed_source(client: NyFedClient | None = None, start_date: dt.date = DEFAUL
         state = dlt.current.resource_state().setdefault("last_date", {})
         for rate_type, group in RATE_TYPES.items():
             start = _window_start(state, rate_type, start_date, RATES_LOOKBACK_DAYS)
-            rows = client.get_json(f"/api/rates/{group}/{rate_type}/search.json",
-                                   {"startDate": start.isoformat(), "endDate": last_day.isoformat()}, "refRates")
-            parsed = [parse_rate(r) for r in rows]
+            path = f"/api/rates/{group}/{rate_type}/search.json"
+            params = {"startDate": start.isoformat(), "endDate": last_day.isoformat()}
+            parsed = client.parsed(path, params, client.get_json(path, params, "refRates"), parse_rate)
             if parsed:
                 state[rate_type] = max(r["effective_date"] for r in parsed).isoformat()
                 yield parsed
 
     def soma_summary() -> Iterator[list[dict]]:
         state = dlt.current.resource_state()
-        rows = [parse_soma_summary(r) for r in client.get_json("/api/soma/summary.json", None, "soma", "summary")]
+        path = "/api/soma/summary.json"
+        rows = client.parsed(path, None, client.get_json(path, None, "soma", "summary"), parse_soma_summary)
         last = state.get("last_date")
         new = [r for r in rows if r["as_of_date"] >= start_date and (not last or r["as_of_date"].isoformat() > last)]
         if new:
@@ -137,18 +178,18 @@ def nyfed_source(client: NyFedClient | None = None, start_date: dt.date = DEFAUL
         dates = client.get_json("/api/soma/asofdates/list.json", None, "soma", "asOfDates")
         last = state.get("last_date", (holdings_start - dt.timedelta(days=1)).isoformat())
         for as_of in sorted(d for d in dates if last < d <= last_day.isoformat()):
-            rows = client.get_json(f"/api/soma/tsy/get/bills/asof/{as_of}.json", None, "soma", "holdings")
-            yield [parse_holding(r) for r in rows]
+            path = f"/api/soma/tsy/get/bills/asof/{as_of}.json"
+            yield client.parsed(path, None, client.get_json(path, None, "soma", "holdings"), parse_holding)
             state["last_date"] = as_of
 
     def reverse_repo_operations() -> Iterator[list[dict]]:
         state = dlt.current.resource_state()
         start = _window_start(state, "last_date", start_date, RRP_LOOKBACK_DAYS)
-        operations = client.get_json("/api/rp/results/search.json", {
-            "startDate": start.isoformat(), "endDate": last_day.isoformat(), "operationTypes": "reverserepo"},
-            "repo", "operations")
-        parsed = [parse_operation(op) for op in operations
-                  if op.get("operationType") == "Reverse Repo" and not is_small_value_exercise(op)]
+        path = "/api/rp/results/search.json"
+        params = {"startDate": start.isoformat(), "endDate": last_day.isoformat(), "operationTypes": "reverserepo"}
+        operations = client.get_json(path, params, "repo", "operations")
+        parsed = client.parsed(path, params, [op for op in operations if op.get("operationType") == "Reverse Repo"
+                                              and not is_small_value_exercise(op)], parse_operation)
         if parsed:
             state["last_date"] = max(r["operation_date"] for r in parsed).isoformat()
             yield parsed

@@ -103,24 +103,27 @@ class FiscalDataClient:
     def pages(self, dataset: Dataset, since: dt.date) -> Iterator[list[dict]]:
         """Every row with ``date_field >= since``, oldest first, one page at a time."""
         path = f"/{dataset.endpoint}"
-        page = 1
+        page, received = 1, 0
         while True:
             params = {"filter": f"{dataset.date_field}:gte:{since.isoformat()}",
                       "sort": f"{dataset.date_field}", "page[number]": page, "page[size]": self.page_size}
             payload = self.rest.get_json(path, params)
             try:
                 rows, total_pages = payload["data"], int(payload["meta"]["total-pages"])
+                total_rows = int(payload["meta"].get("total-count", 0))
                 parsed = parse_rows(rows, dataset)
             except (KeyError, TypeError, ValueError) as exc:
                 raise SourceError("Treasury Fiscal Data", self.rest.describe(path, params),
                                   f"unexpected response ({type(exc).__name__}: {exc})",
                                   "The API changed shape or sent an error page; see ingestion/sources/treasury.py.") \
                     from exc
-            if not rows and page < total_pages:
-                # Skipping it would lose a page of rows silently: an empty page before the last is a glitch.
+            if not rows and (page < total_pages or received < total_rows):
+                # Going on would lose rows silently: an empty page while the answer counts more rows is a glitch.
                 raise SourceError("Treasury Fiscal Data", self.rest.describe(path, params),
-                                  f"page {page} of {total_pages} is empty",
+                                  f"page {page} of {total_pages} is empty although the answer counts {total_rows} "
+                                  f"rows and {received} arrived",
                                   "Fiscal Data served an incomplete answer; run again.", transient=True)
+            received += len(rows)
             if parsed:
                 yield parsed
             if page >= total_pages:

@@ -59,3 +59,40 @@ def test_bill_holdings_follow_the_feds_auction_takes(emulator, sample_dir, tmp_p
         held = con.execute("select sum(par_value) from raw_nyfed.soma_bill_holdings where as_of_date = ?",
                            [as_of]).fetchone()[0]
     assert held == expected
+
+
+def test_text_in_a_number_field_fails_the_load_naming_the_call_record_and_field(sample_dir, tmp_path):
+    """"" and "NA" stay NULL (the API's markers for none); other text fails, where it used to become NULL."""
+    import shutil
+
+    import pytest
+
+    from ingestion.emulator.server import Emulator
+    from orchestration.assets.sources import source_error
+
+    data = tmp_path / "data"
+    shutil.copytree(sample_dir / "nyfed", data / "nyfed")
+    sofr_path = data / "nyfed" / "rates" / "secured" / "sofr.json"
+    sofr = json.loads(sofr_path.read_text())
+    by_date = {r["effectiveDate"]: r for r in sofr["refRates"]}
+    by_date["2026-06-26"]["percentPercentile1"], by_date["2026-06-29"]["percentPercentile99"] = "", "NA"
+    sofr_path.write_text(json.dumps(sofr))
+    warehouse = tmp_path / "n.duckdb"
+    with Emulator(data) as emulator:
+        _load(emulator, warehouse)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("""select effective_date, percent_percentile1, percent_percentile99
+                              from raw_nyfed.reference_rates where type = 'SOFR'
+                              and (effective_date in ('2026-06-26', '2026-06-29'))
+                              order by 1""").fetchall() == [
+            (dt.date(2026, 6, 26), None, by_date["2026-06-26"]["percentPercentile99"]),
+            (dt.date(2026, 6, 29), by_date["2026-06-29"]["percentPercentile1"], None)]
+
+    by_date["2026-06-29"]["percentRate"] = "3.7O"  # a letter O: a typo in a hand-edited file
+    sofr_path.write_text(json.dumps(sofr))
+    with Emulator(data) as emulator, pytest.raises(Exception) as failure:
+        _load(emulator, tmp_path / "fresh.duckdb")
+    error = source_error(failure.value)
+    assert error is not None and not error.transient
+    assert str(error).startswith("NY Fed Markets: GET ") and "/api/rates/secured/sofr/search.json" in str(error)
+    assert "SOFR 2026-06-29: percentRate is '3.7O', not a number" in str(error)

@@ -4,6 +4,7 @@
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,48 @@ def test_a_data_dir_missing_a_file_names_the_series_and_the_call(sample_dir, tmp
     # The one line names the run's log, which holds the whole error.
     log = Path(errors[0].rsplit("(log: ", 1)[1].rstrip(")"))
     assert "=== step fred failed" in log.read_text() and "WRESBAL" in log.read_text()
+
+
+@pytest.mark.parametrize("name,value,expected", [
+    ("FAULTLINES_DUCKDB_MEMORY_LIMIT", "banana", "a size DuckDB understands"),
+    ("FAULTLINES_DUCKDB_MEMORY_LIMIT", "1000", "a size DuckDB understands"),
+    ("FAULTLINES_DUCKDB_THREADS", "0", "a whole number of at least 1"),
+    ("FAULTLINES_DUCKDB_THREADS", "two", "a whole number of at least 1"),
+])
+def test_a_malformed_duckdb_setting_is_named_before_the_run_starts(tmp_path, name, value, expected):
+    started = time.monotonic()
+    line = _one_line(_run(tmp_path, "run", "--mode", "sample", "--select", "group:nyfed", env={name: value}), 2)
+    assert f"{name}={value!r}" in line and expected in line
+    assert time.monotonic() - started < 10, "refused at start-up, not when the first connection opens"
+    assert not (tmp_path / "warehouse").exists()
+
+
+def test_a_quote_in_faultlines_home_is_refused_in_one_line(tmp_path):
+    """dlt pastes its load files' paths into DuckDB SQL without escaping a `'`: every load would fail with a
+    parser error, so the setting is refused up front."""
+    home = tmp_path / "o'brien"
+    started = time.monotonic()
+    line = _one_line(_run(home, "run", "--mode", "sample", "--select", "group:nyfed"), 2)
+    assert "FAULTLINES_HOME" in line and "o'brien" in line and "without" in line
+    assert time.monotonic() - started < 10
+    assert not home.exists()
+
+
+def test_a_replay_data_dir_with_a_broken_fred_file_is_refused_before_the_run(sample_dir, tmp_path):
+    """Served as it was, the file's extra column and wrong header were dropped without a word, and an empty file
+    loaded nothing: the data dir is checked before anything runs."""
+    data = tmp_path / "data"
+    shutil.copytree(sample_dir / "fred", data / "fred")
+    lines = (data / "fred" / "WRESBAL.csv").read_text().splitlines()
+    lines[0], lines[5] = "date,value,note", lines[5] + ",revised"
+    (data / "fred" / "WRESBAL.csv").write_text("\n".join(lines) + "\n")
+    started = time.monotonic()
+    line = _one_line(_run(tmp_path / "home", "run", "--mode", "replay", "--data-dir", str(data)), 2)
+    assert "fred/WRESBAL.csv line 1: the header is 'date,value,note'" in line and "observation_date,WRESBAL" in line
+    assert time.monotonic() - started < 15
+    (data / "fred" / "WRESBAL.csv").write_text("\n".join(["observation_date,WRESBAL", *lines[1:]]) + "\n")
+    line = _one_line(_run(tmp_path / "home", "run", "--mode", "replay", "--data-dir", str(data)), 2)
+    assert "fred/WRESBAL.csv line 6: 3 fields" in line
+    (data / "fred" / "WRESBAL.csv").write_text("")
+    line = _one_line(_run(tmp_path / "home", "run", "--mode", "replay", "--data-dir", str(data)), 2)
+    assert "fred/WRESBAL.csv is empty" in line

@@ -92,14 +92,15 @@ def test_a_bot_check_page_fails_at_once_without_hammering(emulator, tmp_path):
     assert fault.hits == 1, "no retries against a bot check"
 
 
-def test_an_empty_page_in_the_middle_fails_instead_of_losing_rows(emulator, sample_dir, tmp_path):
-    emulator.inject(Fault(AUCTIONS, kind="empty_page", times=1))
+@pytest.mark.parametrize("page", [2, 5])
+def test_an_empty_page_in_the_middle_or_last_fails_instead_of_losing_rows(page, emulator, sample_dir, tmp_path):
+    assert -(-len(_auction_rows(sample_dir)) // PAGE_SIZE) == 5, "five pages"
+    emulator.inject(Fault(AUCTIONS, kind="empty_page", times=1, skip=page - 1))
     with pytest.raises(Exception) as failure:
         _load_auctions(emulator.base_url, tmp_path / "w.duckdb")
     error = source_error(failure.value)
     assert error is not None and error.transient
-    assert "page 2 of" in str(error) and "is empty" in str(error)
-    assert len(_auction_rows(sample_dir)) > 2 * PAGE_SIZE
+    assert f"page {page} of 5 is empty" in str(error)
 
 
 def test_duplicated_rows_are_merged_away(emulator, sample_dir, tmp_path):
@@ -191,3 +192,45 @@ def test_source_error_is_found_inside_dlt_wrappers():
             raise RuntimeError("dlt wrapped it") from exc
     except RuntimeError as outer:
         assert source_error(outer) is inner
+
+
+# `faultlines run --base-url` probes the emulator first: a fault there must not pass for "nothing listens".
+@pytest.mark.parametrize("kind", ["reset", "truncated", "timeout"])
+def test_the_base_url_probe_retries_a_fault_before_giving_up(kind, emulator):
+    from ingestion.endpoints import probe_emulator
+
+    fault = Fault(None, kind=kind, times=2, delay_seconds=1.0)
+    emulator.inject(fault)
+    assert probe_emulator(emulator.base_url, timeout=0.5) is None
+    assert fault.hits == 2, "the probe met the fault twice and asked again"
+
+
+def test_the_base_url_probe_still_fails_fast_when_nothing_listens():
+    import socket
+    import time
+
+    from ingestion.endpoints import probe_emulator
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{s.getsockname()[1]}"
+    started = time.monotonic()
+    reason = probe_emulator(url)
+    assert reason is not None and reason.startswith(f"no emulator answers at {url}") and "attempts" in reason
+    assert time.monotonic() - started < 5
+
+
+def test_an_empty_page_fires_at_the_default_page_size_and_is_a_transient_error(emulator, sample_dir, tmp_path):
+    """`--fault empty_page` as typed, with the client's default page size: every answer fits one page, so the fault
+    empties that page; its `meta` still counts the rows, and the client says so instead of loading nothing."""
+    fault = Fault.parse("empty_page")
+    emulator.inject(fault)
+    client = FiscalDataClient.create(f"{emulator.base_url}/services/api/fiscal_service", requests_per_second=500)
+    assert client.page_size >= len(_auction_rows(sample_dir)), "one page holds every row"
+    with pytest.raises(Exception) as failure:
+        make_pipeline("treasury", tmp_path / "w.duckdb").run(
+            treasury_source(client, start_date=SINCE, today=TODAY, tables=("auctions",))).raise_on_failed_jobs()
+    error = source_error(failure.value)
+    assert fault.hits >= 1, "the fault fired"
+    assert error is not None and error.transient
+    assert "page 1 of 1 is empty" in str(error) and f"{len(_auction_rows(sample_dir))} rows" in str(error)

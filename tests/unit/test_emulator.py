@@ -86,3 +86,32 @@ def test_busy_port_is_a_clear_error(emulator, sample_dir):
     port = int(emulator.base_url.rsplit(":", 1)[1])
     with pytest.raises(EmulatorError, match="cannot listen"):
         Emulator(sample_dir, port=port)
+
+
+@pytest.mark.parametrize("text,where", [
+    ("", "fred/WRESBAL.csv is empty"),
+    ("date,value\n2024-01-03,1\n", "fred/WRESBAL.csv line 1: the header is 'date,value'"),
+    ("observation_date,WALCL\n2024-01-03,1\n", "fred/WRESBAL.csv line 1: the header is 'observation_date,WALCL'"),
+    ("observation_date,WRESBAL,NOTE\n2024-01-03,1,x\n", "fred/WRESBAL.csv line 1"),
+    ("observation_date,WRESBAL\n2024-01-03,1\n2024-01-10,2,x\n", "fred/WRESBAL.csv line 3: 3 fields"),
+    ("observation_date,WRESBAL\n2024-01-03,abc\n", "fred/WRESBAL.csv line 2: the value 'abc' is not a number"),
+    ("observation_date,WRESBAL\n01/03/2024,1\n", "fred/WRESBAL.csv line 2: '01/03/2024' is not a date"),
+])
+def test_a_broken_fred_file_is_refused_with_its_name_and_line(tmp_path, text, where):
+    (tmp_path / "fred").mkdir()
+    (tmp_path / "fred" / "SOFR.csv").write_text("observation_date,SOFR\n2024-01-02,5.31\n")
+    (tmp_path / "fred" / "WRESBAL.csv").write_text(text)
+    with pytest.raises(EmulatorError) as refused:
+        Emulator(tmp_path)
+    assert where in str(refused.value) and str(tmp_path) in str(refused.value)
+
+
+def test_every_fred_format_drift_is_served(tmp_path):
+    """Old header, `.` and empty for missing, CRLF, a UTF-8 BOM, blank lines: all real, all served."""
+    (tmp_path / "fred").mkdir()
+    (tmp_path / "fred" / "EFFR.csv").write_bytes(b"\xef\xbb\xbfDATE,EFFR\r\n2009-09-04,0.15\r\n2009-09-07,.\r\n"
+                                                 b"2009-09-08,\r\n\r\n")
+    with Emulator(tmp_path) as running:
+        text = requests.get(f"{running.base_url}/graph/fredgraph.csv", params={"id": "EFFR"}, timeout=5).text
+    assert _csv_rows(text) == [["observation_date", "EFFR"], ["2009-09-04", "0.15"], ["2009-09-07", ""],
+                               ["2009-09-08", ""]]

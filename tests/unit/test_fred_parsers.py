@@ -77,3 +77,20 @@ def test_reference_csvs_parse(reference_dir):
         assert rows, path.name
         assert all(isinstance(r["date"], dt.date) for r in rows)
         assert any(r["value"] is not None for r in rows), path.name
+
+
+def test_a_row_with_a_third_column_is_refused_with_its_line():
+    with pytest.raises(FredFormatError, match=r"SOFR line 3: 3 fields"):
+        parse_fredgraph_csv("observation_date,SOFR\n2024-01-02,5.31\n2024-01-03,5.32,x\n", "SOFR")
+
+
+@pytest.mark.parametrize("header", ["observation_date,SOFR,EXTRA", "date,SOFR", "SOFR"])
+def test_a_header_other_than_date_and_series_is_refused(header):
+    with pytest.raises(FredFormatError, match="observation_date,SOFR"):
+        parse_fredgraph_csv(f"{header}\n2024-01-02,5.31\n", "SOFR")
+
+
+@pytest.mark.parametrize("text", ["", "\n\n"])
+def test_an_empty_answer_is_refused(text):
+    with pytest.raises(FredFormatError, match="SOFR: the answer is empty"):
+        parse_fredgraph_csv(text, "SOFR")

@@ -83,3 +83,22 @@ def test_emulator_repo_filter(emulator):
     operations = ops["repo"]["operations"]
     assert operations and {op["operationType"] for op in operations} == {"Reverse Repo"}
     assert any(is_small_value_exercise(op) for op in operations), "the sample includes an SVE in March"
+
+
+def test_text_in_a_number_field_is_refused_with_the_record_and_field():
+    """"" (SOMA and repo amounts) and "NA" (seen as a percentile, API-FORMATS.md §3) are the API's own markers
+    for none; any other text would otherwise become a silent NULL."""
+    import pytest
+
+    from ingestion.sources.nyfed import NyFedFormatError
+
+    with pytest.raises(NyFedFormatError, match=r"SOFR 2024-06-06: percentRate is 'abc', not a number"):
+        parse_rate({"effectiveDate": "2024-06-06", "type": "SOFR", "percentRate": "abc"})
+    with pytest.raises(NyFedFormatError, match=r"as of 2021-10-27: bills is 'n/a'"):
+        parse_soma_summary({"asOfDate": "2021-10-27", "bills": "n/a"})
+    with pytest.raises(NyFedFormatError, match=r"912797XX1 as of 2026-01-07: parValue is '1,000'"):
+        parse_holding({"asOfDate": "2026-01-07", "cusip": "912797XX1", "parValue": "1,000"})
+    with pytest.raises(NyFedFormatError, match=r"operation RP 1: totalAmtAccepted is 'NaN'"):
+        parse_operation({"operationId": "RP 1", "operationDate": "2026-01-07", "totalAmtAccepted": "NaN"})
+    assert parse_rate({"effectiveDate": "2024-06-06", "type": "SOFR", "percentRate": 5.33, "percentPercentile1": "",
+                       "percentPercentile99": "NA"})["percentPercentile1"] is None
