@@ -43,7 +43,8 @@ def load_dotenv(path: Path | None = None) -> None:
 
 
 def home() -> Path:
-    path = Path(os.environ.get("FAULTLINES_HOME", REPO_ROOT / ".faultlines")).resolve()
+    # Empty counts as unset: `FAULTLINES_HOME= faultlines run` must not turn the current directory into the home.
+    path = Path(os.environ.get("FAULTLINES_HOME") or REPO_ROOT / ".faultlines").resolve()
     if "'" in str(path):
         # dlt (1.31) writes its load files' paths, which are under this folder, into DuckDB SQL without escaping:
         # every load would fail with a parser error.

@@ -66,7 +66,7 @@ def run(
 
     try:
         settings.check_mode(mode)
-        settings.sample_end_date()  # a malformed FAULTLINES_SAMPLE_END is reported now, not mid-run
+        settings.check_all()  # a malformed setting (FAULTLINES_SAMPLE_END, DuckDB limits, …) now, not mid-run
         if mode == "replay" and data_dir is None and base_url is None:
             raise settings.SettingsError("replay mode needs --data-dir DIR (or --base-url of a running emulator)")
         if data_dir is not None and mode in ("replay", "auto", "live"):

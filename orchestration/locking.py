@@ -2,7 +2,8 @@
 
 Every run holds an exclusive lock on ``<home>/warehouse/.writer.lock`` while it touches the warehouse, whichever
 way it was started (CLI, UI, schedule). A second run waits for it instead of failing on DuckDB's file lock. The lock
-is an OS file lock (flock): it is released when the process dies, so a crashed run never blocks the next one.
+is an OS file lock (flock): it is released when the process dies, so a crashed run never blocks the next one. A
+run killed with -9 can leave its dbt child writing on without it: the next run ends such orphans before it writes.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import signal
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from ingestion import settings
 
@@ -55,3 +58,40 @@ def writer_lock(note: Callable[[str], None] = lambda _: None, holder: str = "") 
             handle.seek(0)
             handle.truncate()
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def end_orphaned_writers(warehouse: Path, grace_seconds: float = 10.0) -> list[int]:
+    """End the processes still writing `warehouse` without the lock, and return their ids.
+
+    Called with the lock held, so no live run is writing: a process whose environment names this warehouse as
+    FAULTLINES_DUCKDB_PATH (the setting dbt reads; readers and `faultlines docs` never point it at the warehouse)
+    is a dbt child of a run that was killed with -9 while it built. SIGTERM, then SIGKILL after `grace_seconds`.
+    Linux (/proc) only; elsewhere nothing is found.
+    """
+    wanted = f"FAULTLINES_DUCKDB_PATH={warehouse}".encode()
+    mine = {os.getpid(), os.getppid()}
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if int(entry.name) not in mine and wanted in (entry / "environ").read_bytes().split(b"\0"):
+                found.append(int(entry.name))
+        except (OSError, ValueError):  # gone meanwhile, or not ours to read
+            continue
+    for pid in found:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace_seconds
+    while time.monotonic() < deadline and any(_alive(pid) for pid in found):
+        time.sleep(0.1)
+    for pid in found:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has stopped writing; its parent (gone) will never reap it

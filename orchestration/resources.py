@@ -14,7 +14,7 @@ from pydantic import Field, PrivateAttr
 
 from ingestion import settings
 from ingestion.endpoints import Endpoints, open_endpoints
-from orchestration.locking import writer_lock
+from orchestration.locking import end_orphaned_writers, writer_lock
 
 
 class FaultlinesResource(ConfigurableResource):
@@ -45,6 +45,9 @@ class FaultlinesResource(ConfigurableResource):
         # The lock comes first: sample mode (re)generates its data dir, which two runs must not do at once.
         with writer_lock(note, holder=f"run {run_id[:8]}"), \
                 open_endpoints(self.mode, data_dir, self.sample_seed, self.base_url) as endpoints:
+            if orphans := end_orphaned_writers(endpoints.warehouse_path):
+                note(f"ended {len(orphans)} process(es) still writing {endpoints.warehouse_path.name} from a run "
+                     f"that was killed (pid {', '.join(map(str, orphans))})")
             self._endpoints = endpoints
             # dbt reads the warehouse path from the environment (profiles.yml); dbt runs as a child process.
             os.environ["FAULTLINES_DUCKDB_PATH"] = str(endpoints.warehouse_path)

@@ -33,6 +33,7 @@ NO_PGPASS = "/nonexistent/.pgpass"  # a ~/.pgpass must not answer for the tests
 
 
 def _publish(home: Path, claims: int) -> None:
+    from orchestration.locking import writer_lock
     from orchestration.publish import publish
 
     warehouse = home / "warehouse" / "sample.duckdb"
@@ -41,7 +42,8 @@ def _publish(home: Path, claims: int) -> None:
         con.execute("create schema if not exists marts")
         con.execute("create or replace table marts.mart_claims as "
                     f"select 'claim_' || range as claim_id, 'supported' as verdict from range({claims})")
-    publish(warehouse, home / "published" / "sample.duckdb", home / "published" / "sample-parquet")
+    with writer_lock():  # publishing is a writer's job (it cleans up after killed publishes)
+        publish(warehouse, home / "published" / "sample.duckdb", home / "published" / "sample-parquet")
 
 
 @pytest.fixture(scope="module")

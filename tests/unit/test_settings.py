@@ -25,3 +25,8 @@ def test_memory_limits_duckdb_accepts_pass(monkeypatch, limit):
     monkeypatch.setenv("FAULTLINES_DUCKDB_MEMORY_LIMIT", limit)
     monkeypatch.setenv("FAULTLINES_DUCKDB_THREADS", " 3 ")
     assert settings.duckdb_settings() == {"memory_limit": limit, "threads": "3"}
+
+
+def test_an_empty_faultlines_home_is_the_default(monkeypatch):
+    monkeypatch.setenv("FAULTLINES_HOME", "")
+    assert settings.home() == (settings.REPO_ROOT / ".faultlines").resolve()
