@@ -258,20 +258,35 @@ def growth(points: list[dict]) -> dict:
     return out
 
 
+def soak_point(work: Path, runs: int, readers: int = 4) -> dict:
+    """The long soak (benchmarks/soak.py): `runs` runs with faults while `readers` query the published copy."""
+    sys.path.insert(0, str(ROOT))  # benchmarks.soak, and the fingerprints it shares with the tests
+    from benchmarks.soak import soak
+
+    work.mkdir(parents=True, exist_ok=True)
+    result = soak(work, runs=runs, readers=readers)
+    print(f"soak: {json.dumps(result.summary())}", flush=True)
+    return result.summary() | {"readers": readers, "reader_error_examples": result.reader_errors[:3],
+                               "bad_run_endings_examples": result.bad_run_endings[:3],
+                               "differing_tables": result.differing_tables}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default="1,10", help="comma-separated scales (10 is the full scale)")
     parser.add_argument("--repeats", type=int, default=3, help="runs per ingest and incremental timing (min taken)")
     parser.add_argument("--build-repeats", type=int, default=1, help="runs per full build (min taken)")
+    parser.add_argument("--soak-runs", type=int, default=20, help="runs of the soak (faults and readers; 0: none)")
     args = parser.parse_args()
     scales = sorted(int(s) for s in args.scales.split(","))
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="faultlines-bench-") as scratch_dir:
         points = [scale_point(scale, Path(scratch_dir), args.repeats, args.build_repeats) for scale in scales]
+        soaked = soak_point(Path(scratch_dir) / "soak", args.soak_runs) if args.soak_runs else None
     results = {"machine": {"cores": os.cpu_count(), "python": sys.version.split()[0],
                            "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30)},
                "sample_end": END.isoformat(), "repeats": args.repeats, "build_repeats": args.build_repeats,
-               "points": points, "growth": growth(points) if len(points) > 1 else None,
+               "points": points, "growth": growth(points) if len(points) > 1 else None, "soak": soaked,
                "bench_seconds": round(time.perf_counter() - started)}
     (ROOT / "benchmarks" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     write_table(results)
@@ -302,6 +317,13 @@ def write_table(results: dict) -> None:
                   "Exponent k in time ∝ rows^k (target: ≤ 1, i.e. 10× data ⇒ ≤ 10× time):", "",
                   "| measurement | time ratio | exponent k |", "|---|---:|---:|"]
         lines += [f"| {name} | {v['time_ratio']} | {v['exponent']} |" for name, v in g.items() if isinstance(v, dict)]
+    soaked = results.get("soak")
+    if soaked:
+        lines += ["", f"**Soak**: {soaked['runs']} incremental runs (FRED and Treasury, one more day each) with random "
+                  f"faults, {soaked['readers']} readers on the published copy throughout, {soaked['seconds']} s: "
+                  f"{soaked['green']} green, {soaked['failed_with_one_clear_line']} failed with one clear line, "
+                  f"{soaked['bad_run_endings']} other endings; {soaked['reads']:,} reads, {soaked['reader_errors']} "
+                  f"reader errors; final warehouse equals a clean build: {soaked['equals_clean_build']}."]
     readme = ROOT / "benchmarks" / "README.md"
     text = readme.read_text() if readme.exists() else ""
     marker = "<!-- results: written by `make bench` -->"

@@ -63,18 +63,22 @@ def writer_lock(note: Callable[[str], None] = lambda _: None, holder: str = "") 
 def end_orphaned_writers(warehouse: Path, grace_seconds: float = 10.0) -> list[int]:
     """End the processes still writing `warehouse` without the lock, and return their ids.
 
-    Called with the lock held, so no live run is writing: a process whose environment names this warehouse as
-    FAULTLINES_DUCKDB_PATH (the setting dbt reads; readers and `faultlines docs` never point it at the warehouse)
-    is a dbt child of a run that was killed with -9 while it built. SIGTERM, then SIGKILL after `grace_seconds`.
-    Linux (/proc) only; elsewhere nothing is found.
+    Called with the lock held, so no live run is writing: a dbt process whose environment names this warehouse as
+    FAULTLINES_DUCKDB_PATH (the setting dbt reads) is the child of a run that was killed with -9 while it built.
+    Only dbt: every faultlines process carries the variable too (settings.configure_environment sets a default that
+    the Dagster UI's processes inherit), and this process's ancestors are never touched. SIGTERM, then SIGKILL after
+    `grace_seconds`. Linux (/proc) only; elsewhere nothing is found.
     """
     wanted = f"FAULTLINES_DUCKDB_PATH={warehouse}".encode()
-    mine = {os.getpid(), os.getppid()}
+    mine = _ancestors()
     found = []
     for entry in Path("/proc").glob("[0-9]*"):
         try:
-            if int(entry.name) not in mine and wanted in (entry / "environ").read_bytes().split(b"\0"):
-                found.append(int(entry.name))
+            pid = int(entry.name)
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+            if pid not in mine and any(Path(os.fsdecode(arg)).name == "dbt" for arg in argv[:2]) \
+                    and wanted in (entry / "environ").read_bytes().split(b"\0"):
+                found.append(pid)
         except (OSError, ValueError):  # gone meanwhile, or not ours to read
             continue
     for pid in found:
@@ -87,6 +91,18 @@ def end_orphaned_writers(warehouse: Path, grace_seconds: float = 10.0) -> list[i
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
     return found
+
+
+def _ancestors() -> set[int]:
+    """This process and every process above it."""
+    chain, pid = set(), os.getpid()
+    while pid > 1 and pid not in chain:
+        chain.add(pid)
+        try:
+            pid = int((Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            break
+    return chain
 
 
 def _alive(pid: int) -> bool:

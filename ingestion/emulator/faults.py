@@ -46,6 +46,7 @@ class Fault:
     kind: str = "status"
     rate: float = 1.0
     delay_seconds: float = 5.0  # `timeout`: how long the answer hangs
+    prefix: str | None = None  # only paths starting with it (one provider's API, say)
     skip: int = 0
     hits: int = 0
     _random: random.Random = field(default_factory=lambda: random.Random(7), repr=False)
@@ -73,6 +74,8 @@ class Fault:
     def matches(self, path: str, params: dict[str, str]) -> bool:
         """Whether this request is hit (and count it); `empty_page` hits only paged requests."""
         if self.path is not None and self.path != path:
+            return False
+        if self.prefix is not None and not path.startswith(self.prefix):
             return False
         if self.times is not None and self.times <= 0:
             return False

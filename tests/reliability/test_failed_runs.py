@@ -84,6 +84,9 @@ def test_a_bad_load_fails_publishes_nothing_and_is_gone_for_the_next_run(tmp_pat
     # A selection of one provider: the check that fails is on its raw table; publishing must not happen anyway.
     failed = _run(home, bad)
     assert failed.returncode == 1 and "gx_fred__observations" in failed.stderr, failed.stderr
+    # The one error line names the check and what it found, not just "1 blocking asset check failed".
+    error = next(line for line in failed.stderr.splitlines() if line.startswith("error:"))
+    assert "reserves_usd_mn" in error and "-99999999" in error, error
     assert _digest(published) == before, "a failed run replaced the published copy"
     # The bad week is gone from the warehouse, and the cursors with it.
     assert _observations(warehouse) == loaded
