@@ -144,7 +144,8 @@ class _Reader(threading.Thread):
 
 
 def soak(work: Path, runs: int, readers: int = 4, providers: tuple[str, ...] = ("fred", "treasury"),
-         first_day: dt.date = dt.date(2026, 6, 1), seed: int = 2026, env: dict | None = None) -> SoakResult:
+         faults: list[dict] | None = None, first_day: dt.date = dt.date(2026, 6, 1), seed: int = 2026,
+         env: dict | None = None) -> SoakResult:
     """`runs` consecutive runs, one day apart, the last without faults; see the module docstring."""
     import os
 
@@ -167,14 +168,14 @@ def soak(work: Path, runs: int, readers: int = 4, providers: tuple[str, ...] = (
     try:
         for i, day in enumerate(days):
             data = cut_day(full, work / f"day-{day}", day, providers)
-            faults = [] if i == len(days) - 1 else chance.sample(FAULTS, k=chance.randint(1, 3))
+            drawn = [] if i == len(days) - 1 else chance.sample(faults or FAULTS, k=chance.randint(1, 3))
             with Emulator(data) as emulator:
-                for spec in faults:
+                for spec in drawn:
                     emulator.inject(Fault(path=None, kind=spec["kind"], rate=spec["rate"], times=None,
                                           prefix=spec.get("prefix")))
                 begun = time.monotonic()
                 run = _run(home, emulator.base_url, providers, env)
-            outcome = RunOutcome(day.isoformat(), faults, run.returncode, time.monotonic() - begun,
+            outcome = RunOutcome(day.isoformat(), drawn, run.returncode, time.monotonic() - begun,
                                  next((line for line in run.stderr.splitlines() if line.startswith("error:")), ""))
             result.runs.append(outcome)
             if problem := _clear_ending(run):
