@@ -110,9 +110,9 @@ def _clear_ending(result: subprocess.CompletedProcess) -> str:
 class _Reader(threading.Thread):
     """Queries the published copy in a loop, as a BI tool would, until told to stop."""
 
-    def __init__(self, published: Path, providers: tuple[str, ...], stop: threading.Event) -> None:
+    def __init__(self, published: Path, providers: tuple[str, ...], stop: threading.Event, pause: float) -> None:
         super().__init__(daemon=True)
-        self.published, self.providers, self.stop = published, providers, stop
+        self.published, self.providers, self.stop, self.pause = published, providers, stop, pause
         self.reads, self.errors, self.newest = 0, [], {}
 
     def run(self) -> None:
@@ -120,7 +120,7 @@ class _Reader(threading.Thread):
 
         checks = {"fred": ("raw_fred.observations", "staging.stg_fred__observations", "date"),
                   "treasury": ("raw_treasury.auctions", "staging.stg_treasury__auctions", "auction_date")}
-        while not self.stop.wait(0.05):
+        while not self.stop.wait(self.pause):
             if not self.published.exists():
                 continue
             try:
@@ -145,8 +145,10 @@ class _Reader(threading.Thread):
 
 def soak(work: Path, runs: int, readers: int = 4, providers: tuple[str, ...] = ("fred", "treasury"),
          faults: list[dict] | None = None, first_day: dt.date = dt.date(2026, 6, 1), seed: int = 2026,
-         env: dict | None = None) -> SoakResult:
-    """`runs` consecutive runs, one day apart, the last without faults; see the module docstring."""
+         env: dict | None = None, clean_build: bool = True, reader_pause: float = 0.05) -> SoakResult:
+    """`runs` consecutive runs, one day apart, the last without faults; see the module docstring. Without
+    `clean_build` the final comparison is left to the caller (the warehouse is `work/home/warehouse/replay.duckdb`,
+    the final data dir `work/day-<last day>`)."""
     import os
 
     from ingestion.emulator.faults import Fault
@@ -162,7 +164,7 @@ def soak(work: Path, runs: int, readers: int = 4, providers: tuple[str, ...] = (
     home = work / "home"
     result = SoakResult()
     stop = threading.Event()
-    threads = [_Reader(home / "published" / "replay.duckdb", providers, stop) for _ in range(readers)]
+    threads = [_Reader(home / "published" / "replay.duckdb", providers, stop, reader_pause) for _ in range(readers)]
     for thread in threads:
         thread.start()
     try:
@@ -186,6 +188,9 @@ def soak(work: Path, runs: int, readers: int = 4, providers: tuple[str, ...] = (
             thread.join(timeout=30)
     result.reads = sum(t.reads for t in threads)
     result.reader_errors = [error for t in threads for error in t.errors]
+    if not clean_build:
+        result.seconds = time.monotonic() - started
+        return result
     clean_home = work / "clean"
     with Emulator(work / f"day-{days[-1]}") as emulator:
         clean = _run(clean_home, emulator.base_url, providers, env)
