@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from ingestion.sources import RAW_TABLES
+
 NEW_YORK = ZoneInfo("America/New_York")
 
 
@@ -116,25 +118,9 @@ SEC_FILINGS = ReleaseCalendar("sec_weekly", "SEC EDGAR filings: some company of 
 SEC_FACTS = ReleaseCalendar("sec_quarterly_facts", "SEC XBRL facts: each company's 10-Q/10-K, quarterly",
                             "0 7 * * 1", _within_days(100), grace_business_days=0)
 
-# Which date says how recent each raw table is, and the calendar it follows.
-FRESHNESS = {
-    "raw_fred/observations": (H41, "select max(date) from raw_fred.observations "
-                                   "where series_id = 'WRESBAL' and value is not null"),
-    "raw_nyfed/reference_rates": (NYFED_RATES, "select max(effective_date) from raw_nyfed.reference_rates "
-                                               "where type = 'SOFR'"),
-    "raw_nyfed/soma_summary": (H41, "select max(as_of_date) from raw_nyfed.soma_summary"),
-    "raw_nyfed/soma_bill_holdings": (H41, "select max(as_of_date) from raw_nyfed.soma_bill_holdings"),
-    "raw_nyfed/reverse_repo_operations": (RRP_RESULTS, "select max(operation_date) from "
-                                                       "raw_nyfed.reverse_repo_operations"),
-    "raw_treasury/auctions": (AUCTIONS, "select max(auction_date) from raw_treasury.auctions "
-                                        "where total_accepted is not null"),
-    "raw_treasury/operating_cash_balance": (TREASURY_DAILY, "select max(record_date) from "
-                                                            "raw_treasury.operating_cash_balance"),
-    "raw_treasury/debt_to_penny": (TREASURY_DAILY, "select max(record_date) from raw_treasury.debt_to_penny"),
-    "raw_treasury/public_debt_transactions": (TREASURY_DAILY, "select max(record_date) from "
-                                                              "raw_treasury.public_debt_transactions"),
-    "raw_treasury/mspd_table_1": (MSPD, "select max(record_date) from raw_treasury.mspd_table_1"),
-    "raw_prices/prices_daily": (PRICES, "select max(trade_date) from raw_prices.prices_daily"),
-    "raw_sec/filings": (SEC_FILINGS, "select max(filing_date) from raw_sec.filings"),
-    "raw_sec/facts": (SEC_FACTS, "select max(filed) from raw_sec.facts"),
-}
+CALENDARS = {calendar.name: calendar for calendar in (H41, NYFED_RATES, RRP_RESULTS, TREASURY_DAILY, AUCTIONS, MSPD,
+                                                       PRICES, SEC_FILINGS, SEC_FACTS)}
+# Which date says how recent each raw table is, and the calendar it follows: as each provider module declares its
+# tables (ingestion/sources/tables.py).
+FRESHNESS = {f"raw_{provider}/{table.name}": (CALENDARS[table.calendar], table.freshness_sql(provider))
+             for provider, tables in RAW_TABLES.items() for table in tables if table.calendar}

@@ -55,11 +55,7 @@ def _sec(endpoints: Endpoints):
 
 # provider → builds its dlt source for the run's endpoints
 SOURCES: dict[str, Callable] = {"fred": _fred, "treasury": _treasury, "nyfed": _nyfed, "prices": _prices, "sec": _sec}
-# provider → the raw tables it fills
-TABLES: dict[str, list[str]] = {
-    "fred": ["observations", "series", "vintages"],
-    "treasury": list(treasury.DATASETS),
-    "nyfed": ["reference_rates", "soma_summary", "soma_bill_holdings", "reverse_repo_operations"],
-    "prices": ["prices_daily", "dividends", "splits", "universe"],
-    "sec": ["companies", "filings", "facts"],
-}
+# provider → the raw tables it fills, as each provider module declares them (ingestion/sources/tables.py)
+RAW_TABLES: dict[str, tuple] = {"fred": fred.TABLES, "treasury": treasury.TABLES, "nyfed": nyfed.TABLES,
+                                "prices": prices.TABLES, "sec": sec.TABLES}
+TABLES: dict[str, list[str]] = {provider: [t.name for t in tables] for provider, tables in RAW_TABLES.items()}

@@ -27,6 +27,7 @@ import pyarrow as pa
 from dlt.sources import DltResource
 
 from ingestion.http import RestClient, SourceError
+from ingestion.sources.tables import RawTable, by_name
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,14 @@ CATALOG: dict[str, SeriesInfo] = {
     ]
 }
 DEFAULT_SERIES: tuple[str, ...] = tuple(CATALOG)
+TABLES = (
+    # H.4.1 (Thursday 16:30 for the week ending Wednesday) sets the pace: reserves are what the marts wait for.
+    RawTable("observations", ("series_id", "date"), "date", "h41_weekly",
+             "series_id = 'WRESBAL' and value is not null"),
+    RawTable("series", ("series_id",)),
+    RawTable("vintages", ("series_id", "date", "realtime_start"), "date"),
+)
+TABLE = by_name(TABLES)
 OBSERVATION_SCHEMA = pa.schema([pa.field("series_id", pa.string(), nullable=False),
                                 pa.field("date", pa.date32(), nullable=False), ("value", pa.float64()),
                                 pa.field("_dlt_id", pa.string(), nullable=False)])
@@ -301,14 +310,14 @@ def fred_source(client: FredClient | None = None, series_ids: Sequence[str] = DE
     def fred() -> list[DltResource]:
         return [
             dlt.resource(vintages, file_format="parquet", name="vintages", write_disposition="merge",
-                         primary_key=["series_id", "date", "realtime_start"],
+                         primary_key=list(TABLE["vintages"].primary_key),
                          columns={"date": {"data_type": "date"}, "realtime_start": {"data_type": "date"},
                                   "realtime_end": {"data_type": "date"}, "value": {"data_type": "double"},
                                   "series_id": {"data_type": "text"}}),
             dlt.resource(series, file_format="parquet", name="series", write_disposition="merge",
-                         primary_key="series_id"),
+                         primary_key=list(TABLE["series"].primary_key)),
             dlt.resource(observations, file_format="parquet", name="observations", write_disposition="merge",
-                         primary_key=["series_id", "date"],
+                         primary_key=list(TABLE["observations"].primary_key),
                          columns={"date": {"data_type": "date", "nullable": False},
                                   "value": {"data_type": "double"}}),
         ]

@@ -18,6 +18,7 @@ import dlt
 from dlt.sources import DltResource
 
 from ingestion.http import RestClient, SourceError
+from ingestion.sources.tables import RawTable, by_name
 
 LIVE_BASE_URL = "https://markets.newyorkfed.org"
 RATE_TYPES = {"sofr": "secured", "bgcr": "secured", "tgcr": "secured", "effr": "unsecured", "obfr": "unsecured"}
@@ -147,6 +148,15 @@ def _window_start(state: dict, key: str, default: dt.date, lookback_days: int) -
     return dt.date.fromisoformat(last) - dt.timedelta(days=lookback_days) if last else default
 
 
+TABLES = (
+    RawTable("reference_rates", ("type", "effective_date"), "effective_date", "nyfed_rates_daily", "type = 'SOFR'"),
+    RawTable("soma_summary", ("as_of_date",), "as_of_date", "h41_weekly"),
+    RawTable("soma_bill_holdings", ("as_of_date", "cusip"), "as_of_date", "h41_weekly"),
+    RawTable("reverse_repo_operations", ("operation_id",), "operation_date", "rrp_results_daily"),
+)
+TABLE = by_name(TABLES)
+
+
 def nyfed_source(client: NyFedClient | None = None, start_date: dt.date = DEFAULT_START_DATE,
                  holdings_start: dt.date = DEFAULT_HOLDINGS_START, today: dt.date | None = None):
     client = client or NyFedClient.create()
@@ -198,19 +208,20 @@ def nyfed_source(client: NyFedClient | None = None, start_date: dt.date = DEFAUL
     def nyfed() -> list[DltResource]:
         return [
             dlt.resource(reference_rates, file_format="parquet", name="reference_rates", write_disposition="merge",
-                         primary_key=["type", "effective_date"],
+                         primary_key=list(TABLE["reference_rates"].primary_key),
                          columns={"revision_indicator": {"data_type": "text"},
                                   "targetRateFrom": {"data_type": "double"}, "targetRateTo": {"data_type": "double"}}),
             dlt.resource(soma_summary, file_format="parquet", name="soma_summary", write_disposition="merge",
-                         primary_key="as_of_date",
+                         primary_key=list(TABLE["soma_summary"].primary_key),
                          columns={f: {"data_type": "double"} for f in SOMA_AMOUNTS}),
             dlt.resource(soma_bill_holdings, file_format="parquet", name="soma_bill_holdings",
                          write_disposition="merge",
-                         primary_key=["as_of_date", "cusip"], columns={"coupon": {"data_type": "double"},
-                                                                       "percent_outstanding": {"data_type": "double"}}),
+                         primary_key=list(TABLE["soma_bill_holdings"].primary_key),
+                         columns={"coupon": {"data_type": "double"}, "percent_outstanding": {"data_type": "double"}}),
             dlt.resource(reverse_repo_operations, file_format="parquet", name="reverse_repo_operations",
                          write_disposition="merge",
-                         primary_key="operation_id", columns={"percent_award_rate": {"data_type": "double"}}),
+                         primary_key=list(TABLE["reverse_repo_operations"].primary_key),
+                         columns={"percent_award_rate": {"data_type": "double"}}),
         ]
 
     return nyfed()

@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 from dlt.sources import DltResource
 
 from ingestion.http import RestClient, SourceError, prefetched
+from ingestion.sources.tables import RawTable, by_name
 from ingestion.universe import Company, load_universe
 
 LIVE_BASE_URL = "https://query1.finance.yahoo.com"
@@ -119,6 +120,15 @@ def _unix(day: dt.date) -> int:
     return int(dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC).timestamp())
 
 
+TABLES = (
+    RawTable("prices_daily", ("ticker", "trade_date"), "trade_date", "prices_after_close"),
+    RawTable("dividends", ("ticker", "ex_date"), "ex_date"),
+    RawTable("splits", ("ticker", "split_date"), "split_date"),
+    RawTable("universe", ("ticker",)),
+)
+TABLE = by_name(TABLES)
+
+
 def prices_source(client: ChartApiClient | None = None, companies: Sequence[Company] | None = None,
                   start_date: dt.date = DEFAULT_START_DATE, today: dt.date | None = None, fetch_workers: int = 4):
     client = client or ChartApiClient.create()
@@ -128,12 +138,12 @@ def prices_source(client: ChartApiClient | None = None, companies: Sequence[Comp
     last_day = today or dt.datetime.now(ZoneInfo("America/New_York")).date()
     event_hints = {
         "dividends": dlt.mark.make_hints(table_name="dividends", write_disposition="merge",
-                                         primary_key=["ticker", "ex_date"], columns=[
+                                         primary_key=list(TABLE["dividends"].primary_key), columns=[
                                              {"name": "ticker", "data_type": "text", "nullable": False},
                                              {"name": "ex_date", "data_type": "date", "nullable": False},
                                              {"name": "amount", "data_type": "double"}]),
         "splits": dlt.mark.make_hints(table_name="splits", write_disposition="merge",
-                                      primary_key=["ticker", "split_date"], columns=[
+                                      primary_key=list(TABLE["splits"].primary_key), columns=[
                                           {"name": "ticker", "data_type": "text", "nullable": False},
                                           {"name": "split_date", "data_type": "date", "nullable": False},
                                           {"name": "numerator", "data_type": "bigint"},
@@ -183,7 +193,7 @@ def prices_source(client: ChartApiClient | None = None, companies: Sequence[Comp
     @dlt.source(name="prices", max_table_nesting=0)
     def prices() -> list[DltResource]:
         return [dlt.resource(chart, file_format="parquet", name="chart", table_name="prices_daily",
-                             write_disposition="merge", primary_key=["ticker", "trade_date"],
+                             write_disposition="merge", primary_key=list(TABLE["prices_daily"].primary_key),
                              # Nullable: warehouses from before bars carried load ids gain the column, their
                              # old rows NULL (dbt reads NULL as "loaded before the last build").
                              columns={"_dlt_load_id": {"data_type": "text", "nullable": True}}),

@@ -19,6 +19,7 @@ import dlt
 from dlt.sources import DltResource
 
 from ingestion.http import RestClient
+from ingestion.sources.tables import RawTable, by_name
 from ingestion.universe import Company, load_universe
 
 LIVE_BASE_URL = "https://data.sec.gov"
@@ -96,13 +97,22 @@ class EdgarClient:
 XBRL_FORMS = frozenset({"10-Q", "10-K", "10-Q/A", "10-K/A", "20-F", "20-F/A", "40-F", "40-F/A"})
 
 
+TABLES = (
+    RawTable("companies", ("cik",)),
+    RawTable("filings", ("cik", "accession_number"), "filing_date", "sec_weekly"),
+    RawTable("facts", ("cik", "fact_key"), "filed", "sec_quarterly_facts"),
+)
+TABLE = by_name(TABLES)
+
+
 def sec_source(client: EdgarClient | None = None, companies: Sequence[Company] | None = None):
     client = client or EdgarClient.create()
     companies = tuple(companies or load_universe())
-    fact_hints = dlt.mark.make_hints(table_name="facts", write_disposition="merge", primary_key=["cik", "fact_key"],
+    fact_hints = dlt.mark.make_hints(table_name="facts", write_disposition="merge",
+                                     primary_key=list(TABLE["facts"].primary_key),
                                      columns={"frame": {"data_type": "text"}})
     filing_hints = dlt.mark.make_hints(table_name="filings", write_disposition="merge",
-                                       primary_key=["cik", "accession_number"],
+                                       primary_key=list(TABLE["filings"].primary_key),
                                        columns={"acceptance_date_time": {"data_type": "text", "nullable": True}})
 
     def edgar() -> Iterator:
@@ -142,6 +152,7 @@ def sec_source(client: EdgarClient | None = None, companies: Sequence[Company] |
     def sec() -> list[DltResource]:
         return [dlt.resource(edgar, file_format="parquet", name="edgar", table_name="companies",
                              write_disposition="merge",
-                             primary_key="cik", columns={"category": {"data_type": "text"}})]
+                             primary_key=list(TABLE["companies"].primary_key),
+                             columns={"category": {"data_type": "text"}})]
 
     return sec()

@@ -18,6 +18,7 @@ import dlt
 from dlt.sources import DltResource
 
 from ingestion.http import RestClient, SourceError
+from ingestion.sources.tables import RawTable, by_name
 
 LIVE_BASE_URL = "https://api.fiscaldata.treasury.gov/services/api/fiscal_service"
 PAGE_SIZE = 10_000
@@ -25,13 +26,13 @@ DEFAULT_START_DATE = dt.date(2005, 1, 1)
 
 
 @dataclass(frozen=True)
-class Dataset:
-    table: str
-    endpoint: str
-    date_field: str
-    primary_key: tuple[str, ...]
-    lookback_days: int
-    description: str
+class Dataset(RawTable):
+    """A Fiscal Data endpoint and the raw table it fills (the table's description is its dbt source's)."""
+
+    endpoint: str = ""
+    # Treasury re-issues rows (auction results amended, announced auctions gain results): each load re-reads this
+    # many days before the last date loaded, and merges on the key.
+    lookback_days: int = 10
     # Fields parsed as numbers; every other field stays text. Fields ending in _date become dates.
     numeric_fields: tuple[str, ...] = ()
     # Text fields that can be "null" on every row of a load: declared so the column exists anyway.
@@ -47,28 +48,28 @@ AUCTION_AMOUNTS = (
     "avg_med_yield", "avg_med_discnt_rate", "allocation_pctage", "int_rate", "price_per100",
 )
 
-DATASETS: dict[str, Dataset] = {d.table: d for d in [
-    Dataset("auctions", "v1/accounting/od/auctions_query", "auction_date", ("cusip", "auction_date"), 60,
-            "Every Treasury auction (bills, notes, bonds, TIPS, FRNs, CMBs), announced and completed; amounts in USD.",
-            AUCTION_AMOUNTS),
-    Dataset("mspd_table_1", "v1/debt/mspd/mspd_table_1", "record_date",
-            ("record_date", "security_type_desc", "security_class_desc"), 62,
-            "Monthly Statement of the Public Debt, table 1: debt outstanding by class, month-end, millions of USD.",
-            ("debt_held_public_mil_amt", "intragov_hold_mil_amt", "total_mil_amt")),
-    Dataset("operating_cash_balance", "v1/accounting/dts/operating_cash_balance", "record_date",
-            ("record_date", "account_type"), 10,
-            "Daily Treasury Statement table I: the Treasury's operating cash (TGA), millions of USD.",
-            ("open_today_bal", "close_today_bal", "open_month_bal", "open_fiscal_year_bal"), ("sub_table_name",)),
+TABLES: tuple[Dataset, ...] = (
+    # Announced auctions carry no results yet: freshness counts completed ones.
+    Dataset("auctions", ("cusip", "auction_date"), "auction_date", "treasury_auctions", "total_accepted is not null",
+            endpoint="v1/accounting/od/auctions_query", lookback_days=60, numeric_fields=AUCTION_AMOUNTS),
+    Dataset("mspd_table_1", ("record_date", "security_type_desc", "security_class_desc"), "record_date",
+            "mspd_monthly", endpoint="v1/debt/mspd/mspd_table_1", lookback_days=62,
+            numeric_fields=("debt_held_public_mil_amt", "intragov_hold_mil_amt", "total_mil_amt")),
+    Dataset("operating_cash_balance", ("record_date", "account_type"), "record_date", "treasury_daily",
+            endpoint="v1/accounting/dts/operating_cash_balance",
+            numeric_fields=("open_today_bal", "close_today_bal", "open_month_bal", "open_fiscal_year_bal"),
+            text_fields=("sub_table_name",)),
     # Table III-A: issues and redemptions of each security type per day at face value; bills issued minus bills
     # redeemed over a month is the MSPD's change in bills outstanding (checked in dbt).
-    Dataset("public_debt_transactions", "v1/accounting/dts/public_debt_transactions", "record_date",
-            ("record_date", "transaction_type", "src_line_nbr"), 10,
-            "Daily Treasury Statement table III-A: public debt issues and redemptions by security type, millions of "
-            "USD.", ("transaction_today_amt", "transaction_mtd_amt", "transaction_fytd_amt"), ("security_type_desc",)),
-    Dataset("debt_to_penny", "v2/accounting/od/debt_to_penny", "record_date", ("record_date",), 10,
-            "Total public debt outstanding each business day, USD.",
-            ("debt_held_public_amt", "intragov_hold_amt", "tot_pub_debt_out_amt")),
-]}
+    Dataset("public_debt_transactions", ("record_date", "transaction_type", "src_line_nbr"), "record_date",
+            "treasury_daily", endpoint="v1/accounting/dts/public_debt_transactions",
+            numeric_fields=("transaction_today_amt", "transaction_mtd_amt", "transaction_fytd_amt"),
+            text_fields=("security_type_desc",)),
+    Dataset("debt_to_penny", ("record_date",), "record_date", "treasury_daily",
+            endpoint="v2/accounting/od/debt_to_penny",
+            numeric_fields=("debt_held_public_amt", "intragov_hold_amt", "tot_pub_debt_out_amt")),
+)
+DATASETS: dict[str, Dataset] = by_name(TABLES)
 
 
 def parse_value(field: str, raw: object, numeric_fields: tuple[str, ...]) -> object:
@@ -101,12 +102,12 @@ class FiscalDataClient:
                    page_size)
 
     def pages(self, dataset: Dataset, since: dt.date) -> Iterator[list[dict]]:
-        """Every row with ``date_field >= since``, oldest first, one page at a time."""
+        """Every row with ``date_column >= since``, oldest first, one page at a time."""
         path = f"/{dataset.endpoint}"
         page, received = 1, 0
         while True:
-            params = {"filter": f"{dataset.date_field}:gte:{since.isoformat()}",
-                      "sort": f"{dataset.date_field}", "page[number]": page, "page[size]": self.page_size}
+            params = {"filter": f"{dataset.date_column}:gte:{since.isoformat()}",
+                      "sort": f"{dataset.date_column}", "page[number]": page, "page[size]": self.page_size}
             payload = self.rest.get_json(path, params)
             try:
                 rows, total_pages = payload["data"], int(payload["meta"]["total-pages"])
@@ -144,7 +145,7 @@ def treasury_source(client: FiscalDataClient | None = None, start_date: dt.date 
             latest = None
             last_day = today or dt.date.today()
             for page in client.pages(dataset, since):
-                dates = [r[dataset.date_field] for r in page if r.get(dataset.date_field)]
+                dates = [r[dataset.date_column] for r in page if r.get(dataset.date_column)]
                 # Announced auctions are dated in the future: the cursor never runs ahead of today.
                 past = [d for d in dates if d <= last_day]
                 if past:
@@ -153,7 +154,7 @@ def treasury_source(client: FiscalDataClient | None = None, start_date: dt.date 
             if latest:
                 state["last_date"] = latest.isoformat()
 
-        return dlt.resource(rows, file_format="parquet", name=dataset.table, write_disposition="merge",
+        return dlt.resource(rows, file_format="parquet", name=dataset.name, write_disposition="merge",
                             primary_key=list(dataset.primary_key),
                             columns={**{f: {"data_type": "double"} for f in dataset.numeric_fields},
                                      **{f: {"data_type": "text"} for f in dataset.text_fields}})

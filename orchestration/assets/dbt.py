@@ -67,15 +67,16 @@ def ensure_manifest() -> Path:
 
 
 class SchemaKeyTranslator(DagsterDbtTranslator):
-    """Models are keyed ``<schema>/<model>`` (``marts/mart_reserve_adequacy``): the name a SQL user types.
+    """Models and sources are keyed ``<schema>/<name>`` (``marts/mart_reserve_adequacy``, ``raw_<provider>/<table>``):
+    the name a SQL user types.
 
     Groups: staging models by provider (beside the raw tables they read), snapshots in `history`, the rest by their
     folder.
     """
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
-        if dbt_resource_props["resource_type"] == "source":
-            return super().get_asset_key(dbt_resource_props)
+        # A source is the raw table the dlt asset `raw_<provider>/<table>` loads: one lineage graph, from one rule
+        # (no per-table meta in the sources' YAML).
         return AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:

@@ -9,6 +9,7 @@ import logging
 from collections.abc import Iterator
 
 import duckdb
+import yaml
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
@@ -21,52 +22,30 @@ from dagster import (
     multi_asset,
 )
 
+from ingestion import settings
 from ingestion.http import SourceError
 from ingestion.pipeline import make_pipeline, rows_loaded
-from ingestion.sources import SOURCES, TABLES, treasury
+from ingestion.sources import RAW_TABLES, SOURCES, TABLES
 from orchestration import meta
 from orchestration.assets.checks import freshness_checks, gx_checks
 from orchestration.resources import FaultlinesResource
 
 log = logging.getLogger(__name__)
 
-DESCRIPTIONS = {
-    "fred/observations": "FRED observations, one row per (series_id, date) in the series' own units. Loaded "
-                         "incrementally per series (only dates after the last one loaded).",
-    "fred/series": "FRED series metadata: title, units, frequency. Units decide how staging scales each series.",
-    "fred/vintages": "ALFRED vintages of the revised series (GDP, bank assets): one row per (series_id, date, "
-                     "realtime_start) with its realtime_end. Loaded only when FRED_API_KEY is set.",
-    **{f"treasury/{d.table}": f"{d.description} Merged on ({', '.join(d.primary_key)}); re-reads the last "
-                              f"{d.lookback_days} days of `{d.date_field}` because Treasury re-issues rows."
-       for d in treasury.DATASETS.values()},
-    "nyfed/reference_rates": "NY Fed reference rates (SOFR, BGCR, TGCR, EFFR, OBFR) with percentiles and volumes; "
-                             "revisions upserted on (type, effective_date) with their revision flag.",
-    "nyfed/soma_summary": "SOMA holdings by asset class each Wednesday (USD, wide).",
-    "nyfed/soma_bill_holdings": "Treasury bills the Fed holds, by CUSIP, at each SOMA as-of Wednesday (USD par).",
-    "nyfed/reverse_repo_operations": "Reverse repo operation results (one row per operation; small-value "
-                                     "exercises left out), USD.",
-    "prices/universe": "The equity universe the run priced (ingestion/universe.csv or FAULTLINES_UNIVERSE): ticker, "
-                       "CIK, our sector and industry labels, AI basket membership. Replaced on every load.",
-    "prices/prices_daily": "Daily bars per ticker of the universe (open, high, low, close, adjusted close, "
-                           "volume), trade dates in New York; the day's partial bar is never loaded.",
-    "prices/dividends": "Cash dividends per (ticker, ex_date), from the same chart responses as the bars.",
-    "prices/splits": "Stock splits per (ticker, split_date), from the same chart responses as the bars.",
-    "sec/companies": "SEC EDGAR submissions: one row per CIK of the universe (SIC code, fiscal year end).",
-    "sec/filings": "SEC EDGAR filings per CIK (form, dates, 8-K items); item 2.02 marks earnings releases.",
-    "sec/facts": "SEC EDGAR XBRL facts (net income, revenue, shares outstanding), each with its filed date.",
-}
+def _descriptions() -> dict[str, str]:
+    """Each raw table's description, from its dbt source (one text for dbt docs and the Dagster UI)."""
+    descriptions = {}
+    for path in (settings.DBT_PROJECT_DIR / "models" / "staging").glob("*/_*__sources.yml"):
+        for source in yaml.safe_load(path.read_text())["sources"]:
+            for table in source["tables"]:
+                descriptions[f"{source['name']}/{table['name']}"] = " ".join(table.get("description", "").split())
+    return descriptions
 
 
+DESCRIPTIONS = _descriptions()
 # The column that dates each raw table's rows (shown as the table's date range in the UI).
-DATE_COLUMNS = {
-    "fred/observations": "date", "fred/vintages": "date", "treasury/auctions": "auction_date",
-    "treasury/mspd_table_1": "record_date", "treasury/operating_cash_balance": "record_date",
-    "treasury/debt_to_penny": "record_date", "treasury/public_debt_transactions": "record_date",
-    "nyfed/reference_rates": "effective_date",
-    "nyfed/soma_summary": "as_of_date", "nyfed/soma_bill_holdings": "as_of_date",
-    "nyfed/reverse_repo_operations": "operation_date", "prices/prices_daily": "trade_date",
-    "prices/dividends": "ex_date", "prices/splits": "split_date", "sec/filings": "filing_date", "sec/facts": "filed",
-}
+DATE_COLUMNS = {f"{provider}/{table.name}": table.date_column for provider, tables in RAW_TABLES.items()
+                for table in tables if table.date_column}
 
 
 def _date_range(con, provider: str, table: str) -> tuple[str, str]:

@@ -28,8 +28,8 @@ def test_every_row_with_types_then_nothing_new(emulator, sample_dir, tmp_path):
     _load(emulator.base_url, warehouse)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         for dataset in DATASETS.values():
-            count = con.execute(f"select count(*) from raw_treasury.{dataset.table}").fetchone()[0]
-            assert count == len(_file_rows(sample_dir, dataset.endpoint)), dataset.table
+            count = con.execute(f"select count(*) from raw_treasury.{dataset.name}").fetchone()[0]
+            assert count == len(_file_rows(sample_dir, dataset.endpoint)), dataset.name
         types = dict(con.execute("""select column_name, data_type from information_schema.columns
                                     where table_schema = 'raw_treasury' and table_name = 'auctions'""").fetchall())
         announced = con.execute("""select count(*), count(soma_accepted) from raw_treasury.auctions
@@ -47,8 +47,8 @@ def test_every_row_with_types_then_nothing_new(emulator, sample_dir, tmp_path):
     assert 0 < sum(fetched.values()) < 500, "only the look-back windows are re-read"
     with duckdb.connect(str(warehouse), read_only=True) as con:
         for dataset in DATASETS.values():
-            count = con.execute(f"select count(*) from raw_treasury.{dataset.table}").fetchone()[0]
-            assert count == len(_file_rows(sample_dir, dataset.endpoint)), f"{dataset.table} after a rerun"
+            count = con.execute(f"select count(*) from raw_treasury.{dataset.name}").fetchone()[0]
+            assert count == len(_file_rows(sample_dir, dataset.endpoint)), f"{dataset.name} after a rerun"
 
 
 def test_reissued_auction_results_are_upserted(sample_dir, tmp_path):
