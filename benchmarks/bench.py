@@ -228,8 +228,8 @@ def _step_seconds(home: Path) -> dict[str, float]:
     """Where the last run's time went: seconds per Dagster step (over half a second), from its event log."""
     script = """
 import json, sys
-from ingestion import settings
-settings.configure_environment()
+from orchestration import environment
+environment.configure()
 from dagster import DagsterEventType, DagsterInstance
 instance = DagsterInstance.get()
 run = instance.get_runs(limit=1)[0]

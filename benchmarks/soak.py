@@ -116,7 +116,7 @@ class _Reader(threading.Thread):
         self.reads, self.errors, self.newest = 0, [], {}
 
     def run(self) -> None:
-        from orchestration import readonly
+        from orchestration.readers import readonly
 
         checks = {"fred": ("raw_fred.observations", "staging.stg_fred__observations", "date"),
                   "treasury": ("raw_treasury.auctions", "staging.stg_treasury__auctions", "auction_date")}

@@ -149,7 +149,8 @@ def check_all() -> None:
 
 
 def configure_environment() -> None:
-    """Point dlt, dbt and Dagster at project-local state. Idempotent; the environment wins."""
+    """Point dlt at project-local state, from `.env` and the defaults below. Idempotent; the environment wins.
+    (Dagster's and dbt's share is orchestration.environment's.)"""
     load_dotenv()
     root = home()
     defaults = {
@@ -159,22 +160,7 @@ def configure_environment() -> None:
         # Arrow tables (bars, FRED observations) get dlt's load id too: incremental dbt models rebuild what a load
         # touched.
         "NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID": "true",
-        "DAGSTER_HOME": str(root / "dagster"),
-        "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DBT_LOG_PATH": str(root / "dbt-logs"),
-        "DBT_TARGET_PATH": str(DBT_PROJECT_DIR / "target"),
-        "FAULTLINES_DUCKDB_PATH": str(warehouse_path("sample")),
-        **{f"FAULTLINES_DUCKDB_{k.upper()}": v for k, v in duckdb_settings().items()},  # for dbt's profile
     }
     for key, value in defaults.items():
         os.environ.setdefault(key, value)
-    dagster_home = Path(os.environ["DAGSTER_HOME"])
-    dagster_home.mkdir(parents=True, exist_ok=True)
-    dagster_yaml = dagster_home / "dagster.yaml"
-    if not dagster_yaml.exists():
-        # One writer at a time on the warehouse: runs launched from the UI queue behind each other.
-        dagster_yaml.write_text(
-            "telemetry:\n  enabled: false\n"
-            "run_queue:\n  max_concurrent_runs: 1\n"
-        )
+    duckdb_settings()  # a malformed DuckDB limit is named now, not mid-run

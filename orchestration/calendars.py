@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 from ingestion.sources import RAW_TABLES
 
-NEW_YORK = ZoneInfo("America/New_York")
+TIMEZONE = "America/New_York"
+NEW_YORK = ZoneInfo(TIMEZONE)
 
 
 def business_days_before(day: dt.date, count: int) -> dt.date:

@@ -65,7 +65,7 @@ def end_orphaned_writers(warehouse: Path, grace_seconds: float = 10.0) -> list[i
 
     Called with the lock held, so no live run is writing: a dbt process whose environment names this warehouse as
     FAULTLINES_DUCKDB_PATH (the setting dbt reads) is the child of a run that was killed with -9 while it built.
-    Only dbt: every faultlines process carries the variable too (settings.configure_environment sets a default that
+    Only dbt: every faultlines process carries the variable too (orchestration.environment sets a default that
     the Dagster UI's processes inherit), and this process's ancestors are never touched. SIGTERM, then SIGKILL after
     `grace_seconds`. Linux (/proc) only; elsewhere nothing is found.
     """

@@ -19,8 +19,9 @@ for _name in ("DAGSTER_HOME", "DLT_DATA_DIR", "FAULTLINES_DUCKDB_PATH", "FAULTLI
 from ingestion import settings  # noqa: E402
 from ingestion.emulator.sample import generate  # noqa: E402
 from ingestion.emulator.server import Emulator  # noqa: E402
+from orchestration import environment  # noqa: E402
 
-settings.configure_environment()
+environment.configure()
 
 # A fixed end date keeps the sample data, and every number computed from it, the same on any day.
 SAMPLE_END = dt.date(2026, 6, 30)
@@ -30,7 +31,7 @@ FAULTLINES = str(Path(sys.executable).parent / "faultlines")
 
 def cli_env(home: Path, **extra: str) -> dict:
     """The environment of a `faultlines` subprocess with its own FAULTLINES_HOME: the session's derived folders
-    (set by configure_environment above) are dropped, so the child derives its own from `home`."""
+    (set by environment.configure above) are dropped, so the child derives its own from `home`."""
     env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "DLT_DATA_DIR", "FAULTLINES_DUCKDB_PATH")}
     return {**env, "FAULTLINES_HOME": str(home), **extra}
 

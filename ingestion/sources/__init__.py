@@ -59,3 +59,7 @@ SOURCES: dict[str, Callable] = {"fred": _fred, "treasury": _treasury, "nyfed": _
 RAW_TABLES: dict[str, tuple] = {"fred": fred.TABLES, "treasury": treasury.TABLES, "nyfed": nyfed.TABLES,
                                 "prices": prices.TABLES, "sec": sec.TABLES}
 TABLES: dict[str, list[str]] = {provider: [t.name for t in tables] for provider, tables in RAW_TABLES.items()}
+# provider → the release calendar its scheduled loads follow
+RELEASE_CALENDARS: dict[str, str] = {"fred": fred.RELEASE_CALENDAR, "treasury": treasury.RELEASE_CALENDAR,
+                                     "nyfed": nyfed.RELEASE_CALENDAR, "prices": prices.RELEASE_CALENDAR,
+                                     "sec": sec.RELEASE_CALENDAR}

@@ -88,6 +88,8 @@ CATALOG: dict[str, SeriesInfo] = {
     ]
 }
 DEFAULT_SERIES: tuple[str, ...] = tuple(CATALOG)
+# The release calendar this provider's scheduled loads follow (a name in orchestration/calendars.py).
+RELEASE_CALENDAR = "h41_weekly"
 TABLES = (
     # H.4.1 (Thursday 16:30 for the week ending Wednesday) sets the pace: reserves are what the marts wait for.
     RawTable("observations", ("series_id", "date"), "date", "h41_weekly",

@@ -148,6 +148,8 @@ def _window_start(state: dict, key: str, default: dt.date, lookback_days: int) -
     return dt.date.fromisoformat(last) - dt.timedelta(days=lookback_days) if last else default
 
 
+# The release calendar this provider's scheduled loads follow (a name in orchestration/calendars.py).
+RELEASE_CALENDAR = "nyfed_rates_daily"
 TABLES = (
     RawTable("reference_rates", ("type", "effective_date"), "effective_date", "nyfed_rates_daily", "type = 'SOFR'"),
     RawTable("soma_summary", ("as_of_date",), "as_of_date", "h41_weekly"),

@@ -120,6 +120,8 @@ def _unix(day: dt.date) -> int:
     return int(dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC).timestamp())
 
 
+# The release calendar this provider's scheduled loads follow (a name in orchestration/calendars.py).
+RELEASE_CALENDAR = "prices_after_close"
 TABLES = (
     RawTable("prices_daily", ("ticker", "trade_date"), "trade_date", "prices_after_close"),
     RawTable("dividends", ("ticker", "ex_date"), "ex_date"),

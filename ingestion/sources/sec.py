@@ -97,6 +97,8 @@ class EdgarClient:
 XBRL_FORMS = frozenset({"10-Q", "10-K", "10-Q/A", "10-K/A", "20-F", "20-F/A", "40-F", "40-F/A"})
 
 
+# The release calendar this provider's scheduled loads follow (a name in orchestration/calendars.py).
+RELEASE_CALENDAR = "sec_weekly"
 TABLES = (
     RawTable("companies", ("cik",)),
     RawTable("filings", ("cik", "accession_number"), "filing_date", "sec_weekly"),

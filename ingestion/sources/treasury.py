@@ -48,6 +48,8 @@ AUCTION_AMOUNTS = (
     "avg_med_yield", "avg_med_discnt_rate", "allocation_pctage", "int_rate", "price_per100",
 )
 
+# The release calendar this provider's scheduled loads follow (a name in orchestration/calendars.py).
+RELEASE_CALENDAR = "treasury_daily"
 TABLES: tuple[Dataset, ...] = (
     # Announced auctions carry no results yet: freshness counts completed ones.
     Dataset("auctions", ("cusip", "auction_date"), "auction_date", "treasury_auctions", "total_accepted is not null",

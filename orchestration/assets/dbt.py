@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey
+from dagster import AssetExecutionContext, AssetKey, Definitions
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from packaging import version
 
@@ -125,3 +125,5 @@ def dbt_resource() -> DbtCliResource:
 
 # Great Expectations suites for the marts, beside the dbt tests (which dagster-dbt turns into checks itself).
 MART_CHECKS = gx_checks("marts/")
+
+defs = Definitions(assets=[dbt_models], asset_checks=MART_CHECKS, resources={"dbt": dbt_resource()})

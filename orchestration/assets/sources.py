@@ -16,18 +16,25 @@ from dagster import (
     AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
+    AssetSelection,
     AssetSpec,
+    DefaultScheduleStatus,
+    Definitions,
     MaterializeResult,
     RetryRequested,
+    ScheduleDefinition,
+    define_asset_job,
+    in_process_executor,
     multi_asset,
 )
 
 from ingestion import settings
 from ingestion.http import SourceError
 from ingestion.pipeline import make_pipeline, rows_loaded
-from ingestion.sources import RAW_TABLES, SOURCES, TABLES
-from orchestration import meta
+from ingestion.sources import RAW_TABLES, RELEASE_CALENDARS, SOURCES, TABLES
+from orchestration import run_records
 from orchestration.assets.checks import freshness_checks, gx_checks
+from orchestration.calendars import CALENDARS, TIMEZONE
 from orchestration.resources import FaultlinesResource
 
 log = logging.getLogger(__name__)
@@ -78,8 +85,8 @@ def provider_assets(provider: str):
         tables = TABLES[provider]
         pipeline = make_pipeline(provider, faultlines.warehouse_path)
         with faultlines.connect() as con:
-            before = meta.table_counts(con, f"raw_{provider}", tables)
-            columns_before = meta.table_columns(con, f"raw_{provider}", tables)
+            before = run_records.table_counts(con, f"raw_{provider}", tables)
+            columns_before = run_records.table_columns(con, f"raw_{provider}", tables)
         source = SOURCES[provider](faultlines.endpoints)
         try:
             info = pipeline.run(source, refresh="drop_sources" if faultlines.full_refresh else None)
@@ -95,11 +102,11 @@ def provider_assets(provider: str):
             raise
         fetched = rows_loaded(pipeline)
         with faultlines.connect() as con:
-            after = meta.table_counts(con, f"raw_{provider}", tables)
-            meta.record_loads(con, context.run.run_id, provider, faultlines.endpoints.mode, tables, fetched, before,
-                              after)
+            after = run_records.table_counts(con, f"raw_{provider}", tables)
+            run_records.record_loads(con, context.run.run_id, provider, faultlines.endpoints.mode, tables, fetched,
+                                     before, after)
             date_ranges = {table: _date_range(con, provider, table) for table in tables}
-            columns_after = meta.table_columns(con, f"raw_{provider}", tables)
+            columns_after = run_records.table_columns(con, f"raw_{provider}", tables)
         endpoints = faultlines.endpoints
         for table in tables:
             first, last = date_ranges[table]
@@ -111,7 +118,7 @@ def provider_assets(provider: str):
                 # What a failed blocking check of this table takes back (checks.py): this run's loads.
                 LOAD_IDS: ",".join(info.loads_ids)})
         for table in tables:
-            drift = meta.schema_drift(columns_before[table], columns_after[table])
+            drift = run_records.schema_drift(columns_before[table], columns_after[table])
             changed = [*drift["new_columns"], *drift["variant_columns"], *drift["changed_types"]]
             yield AssetCheckResult(
                 asset_key=AssetKey([f"raw_{provider}", table]), check_name=SCHEMA_CHECK, passed=not changed,
@@ -151,3 +158,24 @@ PROVIDER_ASSETS = [provider_assets(provider) for provider in SOURCES]
 # Beside the tables they guard: a GX suite per raw table and a freshness check per release calendar.
 PROVIDER_CHECKS = [check for provider in SOURCES for check in
                    (*gx_checks(f"raw_{provider}/"), *freshness_checks(f"raw_{provider}/"))]
+
+
+def provider_job(provider: str):
+    """One provider's tables and everything downstream of them (its marts, the run record, publishing)."""
+    return define_asset_job(
+        f"load_{provider}", selection=AssetSelection.groups(provider).downstream(), executor_def=in_process_executor,
+        description=f"Load {provider}, rebuild the models that read it, check, and publish.")
+
+
+PROVIDER_JOBS = {provider: provider_job(provider) for provider in SOURCES}
+# One schedule per provider, just after the release its calendar says (New York time). Off until turned on in the
+# UI: a fresh clone should not start calling public APIs on its own.
+PROVIDER_SCHEDULES = [
+    ScheduleDefinition(name=calendar.name, job=PROVIDER_JOBS[provider], cron_schedule=calendar.cron,
+                       execution_timezone=TIMEZONE, default_status=DefaultScheduleStatus.STOPPED,
+                       description=f"{calendar.description} → {PROVIDER_JOBS[provider].name}")
+    for provider, calendar in ((p, CALENDARS[name]) for p, name in RELEASE_CALENDARS.items())
+]
+
+defs = Definitions(assets=PROVIDER_ASSETS, asset_checks=PROVIDER_CHECKS, jobs=list(PROVIDER_JOBS.values()),
+                   schedules=PROVIDER_SCHEDULES)

@@ -34,7 +34,7 @@ NO_PGPASS = "/nonexistent/.pgpass"  # a ~/.pgpass must not answer for the tests
 
 def _publish(home: Path, claims: int) -> None:
     from orchestration.locking import writer_lock
-    from orchestration.publish import publish
+    from orchestration.readers.publish import publish
 
     warehouse = home / "warehouse" / "sample.duckdb"
     warehouse.parent.mkdir(parents=True, exist_ok=True)

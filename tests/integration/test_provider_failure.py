@@ -5,7 +5,7 @@ import pytest
 from dagster import DagsterInstance
 
 from ingestion import settings
-from orchestration.cli import root_cause
+from orchestration.cli.run import root_cause
 from orchestration.definitions import BUILD_JOB_NAME, defs
 
 pytestmark = pytest.mark.slow

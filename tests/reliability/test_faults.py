@@ -14,7 +14,7 @@ from ingestion.http import SourceError
 from ingestion.pipeline import make_pipeline
 from ingestion.sources.fred import FredClient, fred_source
 from ingestion.sources.treasury import FiscalDataClient, treasury_source
-from orchestration import meta
+from orchestration import run_records
 from orchestration.assets.sources import source_error
 
 TODAY = dt.date(2026, 6, 30)
@@ -114,12 +114,12 @@ def test_a_new_field_becomes_a_column_and_is_reported_as_drift(emulator, sample_
     warehouse = tmp_path / "w.duckdb"
     _load_auctions(emulator.base_url, warehouse)
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        before = meta.table_columns(con, "raw_treasury", ["auctions"])["auctions"]
+        before = run_records.table_columns(con, "raw_treasury", ["auctions"])["auctions"]
     emulator.inject(Fault(AUCTIONS, kind="new_column", times=None))
     _load_auctions(emulator.base_url, warehouse)
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        after = meta.table_columns(con, "raw_treasury", ["auctions"])["auctions"]
-    drift = meta.schema_drift(before, after)
+        after = run_records.table_columns(con, "raw_treasury", ["auctions"])["auctions"]
+    drift = run_records.schema_drift(before, after)
     assert drift["new_columns"] == ["unannounced_field"] and drift["changed_types"] == []
     assert _auction_counts(warehouse)[0] == len(_auction_rows(sample_dir))
 

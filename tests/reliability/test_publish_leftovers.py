@@ -6,7 +6,7 @@ import pytest
 
 from ingestion import settings
 from orchestration.locking import writer_lock
-from orchestration.publish import publish
+from orchestration.readers.publish import publish
 
 
 @pytest.fixture

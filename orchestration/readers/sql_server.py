@@ -40,7 +40,7 @@ from buenavista.backends.duckdb import DuckDBConnection, DuckDBSession
 from buenavista.core import Connection
 
 from ingestion.settings import SettingsError
-from orchestration import readonly
+from orchestration.readers import readonly
 
 PASSWORD_SETTING = "FAULTLINES_SQL_PASSWORD"
 TIMEOUT_SETTING = "FAULTLINES_SQL_TIMEOUT_SECONDS"

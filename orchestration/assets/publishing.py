@@ -1,0 +1,54 @@
+"""The end of a run: the run record (schema `meta`), then the published copy readers use.
+
+Publishing depends on every other asset, not just the run record: Dagster skips a step whose upstream in the run
+failed or failed a blocking check, and assets outside a selection are not in the run, so a run of any selection
+publishes only when every step it ran succeeded and every blocking check passed.
+"""
+
+import datetime as dt
+
+from dagster import AssetExecutionContext, AssetKey, Definitions, MaterializeResult, asset
+
+from ingestion import settings
+from orchestration import run_records
+from orchestration.readers.publish import publish
+from orchestration.resources import FaultlinesResource
+
+RUN_RECORD_KEY = AssetKey(["meta", "runs"])
+PUBLISHED_KEY = AssetKey(["published", "warehouse"])
+
+
+def definitions(marts: list[AssetKey], upstream: list[AssetKey]) -> Definitions:
+    """The run record (written after `marts`) and publishing (after every key in `upstream` and the record)."""
+
+    @asset(key=RUN_RECORD_KEY, group_name="meta", deps=marts,
+           description="One row per run: mode, start and end, rows loaded (details per table in meta.loads).")
+    def run_record(context: AssetExecutionContext, faultlines: FaultlinesResource) -> MaterializeResult:
+        stats = context.instance.get_run_stats(context.run.run_id)
+        started = dt.datetime.fromtimestamp(stats.start_time, dt.UTC).replace(tzinfo=None) if stats.start_time \
+            else None
+        endpoints = faultlines.endpoints
+        with faultlines.connect() as con:
+            fetched, added = run_records.record_run(con, context.run.run_id, endpoints.mode, started,
+                                                    endpoints.fallback_reason)
+        return MaterializeResult(metadata={"mode": endpoints.mode, "rows_fetched": fetched, "rows_added": added,
+                                           "warehouse": str(faultlines.warehouse_path)})
+
+    @asset(key=PUBLISHED_KEY, group_name="publish", deps=sorted({*upstream, RUN_RECORD_KEY}),
+           kinds={"duckdb", "parquet"},
+           description="The read-only copy of the warehouse that BI tools, `faultlines sql`, the report and the docs "
+                       "read, with a Parquet file per mart. Replaced atomically, and only when every step and "
+                       "blocking check of the run succeeded, whatever it selected: a failed run leaves the last "
+                       "good copy in place.")
+    def published_warehouse(context: AssetExecutionContext, faultlines: FaultlinesResource) -> MaterializeResult:
+        mode = faultlines.endpoints.mode
+        result = publish(faultlines.warehouse_path, settings.published_path(mode),
+                         settings.published_parquet_dir(mode))
+        context.log.info(f"published {result.tables} tables to {result.path} ({result.bytes / 1e6:.1f} MB) and "
+                         f"{result.parquet_files} Parquet files to {result.parquet_dir}")
+        return MaterializeResult(metadata={"path": str(result.path), "tables": result.tables, "mode": mode,
+                                           "size_mb": round(result.bytes / 1e6, 1),
+                                           "parquet_dir": str(result.parquet_dir),
+                                           "parquet_files": result.parquet_files})
+
+    return Definitions(assets=[run_record, published_warehouse])

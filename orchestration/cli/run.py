@@ -1,0 +1,315 @@
+"""`faultlines run`: the build job in this process, its progress and waits on the terminal, failures in one line,
+the summary of what the warehouse holds."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import re
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ingestion import settings
+from orchestration.cli.app import (
+    ModeOption,
+    _first_line,
+    _sample_banner,
+    app,
+    err,
+    fail,
+    out,
+)
+
+
+@app.command()
+def run(
+    mode: ModeOption = "auto",
+    data_dir: Annotated[Path | None, typer.Option(help="replay: data dir to serve; sample: where to generate")] = None,
+    select: Annotated[str | None, typer.Option(help="Dagster asset selection, e.g. 'group:fred' or "
+                                                     "'key:marts/mart_reserve_adequacy'")] = None,
+    full_refresh: Annotated[bool, typer.Option(help="reload sources from scratch, rebuild all models")] = False,
+    seed: Annotated[int, typer.Option(help="sample generator seed")] = settings.DEFAULT_SAMPLE_SEED,
+    base_url: Annotated[str | None, typer.Option(help="sample/replay: use an emulator already running here")] = None,
+    retries: Annotated[int, typer.Option(min=0, max=5, help="times a provider whose API is down is tried again, "
+                                         "after 2 minutes, then 4, … (schedules and the UI try twice); each call is "
+                                         "retried for a few seconds first in any case")] = 0,
+) -> None:
+    """Load the sources and build every model, then say what the warehouse holds."""
+    from ingestion.emulator.server import EmulatorError, check_data_dir
+    from ingestion.endpoints import probe_emulator, probe_live
+
+    try:
+        settings.check_mode(mode)
+        settings.check_all()  # a malformed setting (FAULTLINES_SAMPLE_END, DuckDB limits, …) now, not mid-run
+        if mode == "replay" and data_dir is None and base_url is None:
+            raise settings.SettingsError("replay mode needs --data-dir DIR (or --base-url of a running emulator)")
+        if data_dir is not None and mode in ("replay", "auto", "live"):
+            check_data_dir(data_dir)
+        elif data_dir is not None and data_dir.exists():
+            check_data_dir(data_dir)
+    except (settings.SettingsError, EmulatorError) as exc:
+        raise fail(str(exc)) from None
+    if base_url and (reason := probe_emulator(base_url)):
+        raise fail(reason)
+
+    fallback_reason = None
+    if mode == "auto":
+        with err.status("auto mode: checking whether the live APIs answer…"):
+            fallback_reason = probe_live()
+        mode = "sample" if fallback_reason else "live"
+    if mode == "sample":
+        out.print(_sample_banner(fallback_reason and f"live APIs unreachable: {fallback_reason}"))
+    else:
+        out.print(f"[bold]faultlines: {mode.upper()} mode[/] → {settings.warehouse_path(mode)}")
+
+    summary = _run_job(mode, data_dir, select, full_refresh, seed, base_url, retries)
+    _print_summary(mode, summary)
+    if mode == "sample":
+        out.print(_sample_banner(fallback_reason and "auto mode fell back to sample data"))
+
+
+class _TerminalLines(logging.Handler):
+    """faultlines' own warnings (a source being retried, a wait) as one line each on the terminal while a run
+    works: a long wait is never silent, and says how to stop it."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if "retry" in message:
+            message += " (Ctrl-C stops the run)"
+        err.print(f"[yellow]faultlines:[/] {message}", soft_wrap=True, markup=True, highlight=False)
+
+
+@contextlib.contextmanager
+def _terminal_lines():
+    handler = _TerminalLines(logging.WARNING)
+    loggers = [logging.getLogger(name) for name in ("ingestion", "orchestration")]
+    for logger in loggers:
+        logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+
+
+def _cli_instance():
+    """The Dagster instance of DAGSTER_HOME without per-step capture of stdout/stderr: a CLI run keeps its own log
+    file, and that capture starts two processes per step (`tail` and a watcher), which cost time and print
+    tracebacks of their own on Ctrl-C. Same run storage, so the UI lists these runs."""
+    from dagster import DagsterInstance
+    from dagster._core.instance.ref import InstanceRef
+
+    return DagsterInstance.from_ref(InstanceRef.from_dir(os.environ["DAGSTER_HOME"], overrides={"compute_logs": {
+        "module": "dagster._core.storage.noop_compute_log_manager", "class": "NoOpComputeLogManager"}}))
+
+
+INTERRUPTED = ("interrupted (Ctrl-C): the run stopped; nothing was published, the last published copy is unchanged "
+               "and the next run starts from the last good load")
+
+
+def _run_job(mode: str, data_dir: Path | None, select: str | None, full_refresh: bool, seed: int,
+             base_url: str | None, retries: int = 0) -> dict:
+    with err.status("loading the Dagster definitions…"):
+        from dagster import AssetKey, AssetSelection, DagsterRunStatus
+
+        from orchestration.definitions import BUILD_JOB_NAME, defs
+    job = defs.resolve_job_def(BUILD_JOB_NAME)
+    asset_graph = defs.resolve_asset_graph()
+    asset_keys = None
+    if select:
+        try:
+            # A provider loads all its tables in one step: selecting one selects its siblings.
+            selection = AssetSelection.from_string(select).required_multi_asset_neighbors()
+            asset_keys = sorted(selection.resolve(asset_graph))
+        except Exception as exc:  # Dagster raises several types for a bad selection string
+            raise fail(f"--select {select!r} is not a valid asset selection: {exc}") from None
+        if not asset_keys:
+            raise fail(f"--select {select!r} matches no asset; try 'group:fred' or 'key:marts/*'")
+        # Every run is recorded and, when green, published, whatever it selects.
+        asset_keys = sorted({*asset_keys, AssetKey(["meta", "runs"]), AssetKey(["published", "warehouse"])})
+    planned = len(asset_keys) if asset_keys else len(asset_graph.get_all_asset_keys())
+
+    run_config = {
+        "resources": {"faultlines": {"config": {
+            "mode": mode, "data_dir": str(data_dir) if data_dir else None, "sample_seed": seed,
+            "base_url": base_url, "full_refresh": full_refresh, "step_retries": retries}}},
+        # Dagster's console log would print whole tracebacks here; failures are summed up in one line below and
+        # kept in full in the run's event log (UI) and the log file.
+        "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
+    }
+    instance = _cli_instance()
+    run_id = str(uuid.uuid4())
+    started = time.monotonic()
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
+                  "{task.total} assets"), TimeElapsedColumn(), console=err, transient=True) as progress:
+        task = progress.add_task("building", total=planned)
+        stop = threading.Event()
+        watcher = threading.Thread(target=_watch_run, args=(instance, run_id, progress, task, stop), daemon=True)
+        watcher.start()
+        log_path = settings.home() / "logs" / f"run-{run_id[:8]}.log"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            # dbt echoes every event to stdout: keep it in the run's log file, not on the user's screen.
+            with log_path.open("w") as log_file, contextlib.redirect_stdout(log_file), _terminal_lines():
+                result = job.execute_in_process(run_config=run_config, instance=instance, run_id=run_id,
+                                                asset_selection=asset_keys, raise_on_error=False,
+                                                tags={"faultlines/mode": mode, "faultlines/entry": "cli"})
+        except KeyboardInterrupt:  # Ctrl-C before a step started (resources set up, the lock waited for)
+            raise fail(f"{INTERRUPTED} (log: {log_path})", 130) from None
+        except Exception as exc:  # resource set-up errors surface here
+            stop.set()
+            raise fail(_first_line(exc), 1) from None
+        finally:
+            stop.set()
+            watcher.join(timeout=2)
+    if not result.success:
+        _append_failures(log_path, result)
+        failures = result.get_step_failure_events()
+        if any(_was_interrupted(f.step_failure_data.error) for f in failures):
+            raise fail(f"{INTERRUPTED} (log: {log_path})", 130)
+        messages = _failure_lines(result) or [
+            root_cause(error) for error in _run_errors(result)][:1] or [str(DagsterRunStatus.FAILURE)]
+        raise fail(f"run {run_id[:8]} failed: {'; '.join(messages)} (log: {log_path})", 1)
+    return {"run_id": run_id, "seconds": time.monotonic() - started, "log": log_path, "full_refresh": full_refresh}
+
+
+def _append_failures(log_path: Path, result) -> None:
+    """The log file holds dbt's output; a failed run also gets each failed step's error and failed check in full."""
+    from dagster import DagsterEventType
+
+    with log_path.open("a") as log_file:
+        for event in result.all_events:
+            data = event.event_specific_data
+            if event.event_type == DagsterEventType.STEP_FAILURE:
+                log_file.write(f"\n=== step {event.step_key} failed\n{data.error.to_string()}\n")
+            elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION and not data.passed:
+                details = {key: value.value for key, value in data.metadata.items()}
+                log_file.write(f"\n=== check {data.check_name} on {data.asset_key.to_user_string()} failed "
+                               f"({data.severity.value})\n{json.dumps(details, indent=1, default=str)}\n")
+        if not result.get_step_failure_events():
+            for error in _run_errors(result):
+                log_file.write(f"\n=== run failed\n{error.to_string()}\n")
+
+
+def _was_interrupted(error) -> bool:
+    while error is not None:
+        if error.cls_name in ("DagsterExecutionInterruptedError", "KeyboardInterrupt"):
+            return True
+        error = error.cause
+    return False
+
+
+def _failure_lines(result) -> list[str]:
+    """What failed, by name: each failed step with its cause, a failed blocking check with its summary (not just
+    "1 blocking asset check failed"), each dbt model or test that errored or failed."""
+    from dagster import DagsterEventType
+
+    checks = [event.event_specific_data for event in result.all_events
+              if event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION
+              and not event.event_specific_data.passed and event.event_specific_data.severity.value == "ERROR"]
+    lines = []
+    for failure in result.get_step_failure_events():
+        error = failure.step_failure_data.error
+        if error.cls_name == "DagsterAssetCheckFailedError" and checks:
+            lines += [f"check {check.check_name} on {check.asset_key.to_user_string()}: "
+                      f"{_first_line(check.description or 'failed')}" for check in checks]
+        elif "dbt CLI process" in error.message:
+            named = list(dict.fromkeys(re.findall(r"(?:ERROR|FAIL \d+) (\S+)", error.message.split(
+                "Errors parsed from dbt logs:", 1)[-1])))
+            lines.append(f"{failure.step_key}: dbt " + (", ".join(f"{name} failed" for name in named)
+                                                        if named else root_cause(error)))
+        else:
+            lines.append(f"{failure.step_key}: {root_cause(error)}")
+    return list(dict.fromkeys(lines))
+
+
+def _run_errors(result) -> list:
+    """Errors of a run that failed outside any step (a resource that could not start, say)."""
+    return [event.event_specific_data.error for event in result.all_events
+            if getattr(event.event_specific_data, "error", None) is not None]
+
+
+def _watch_run(instance, run_id: str, progress: Progress, task, stop: threading.Event) -> None:
+    """Move the progress bar as the run materializes assets (read from the run's event log)."""
+    from dagster import DagsterEventType
+
+    seen: set = set()
+    while not stop.wait(0.5):
+        try:
+            records = instance.get_records_for_run(run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION).records
+        except Exception:  # the run may not exist yet
+            continue
+        for record in records:
+            key = record.event_log_entry.dagster_event.asset_key
+            if key not in seen:
+                seen.add(key)
+                progress.update(task, completed=len(seen), description=f"built {key.to_user_string()}")
+
+
+def root_cause(error) -> str:
+    """The error of a Dagster failure that says most, first line only: ours when one is in the chain (it names the
+    source, the call and what to do: "FRED: … WRESBAL line 3: …", where the innermost error only says "could not
+    convert string to float"), otherwise the innermost (Dagster and dlt wrap the cause)."""
+    chain = []
+    while error is not None:
+        chain.append(error)
+        error = getattr(error, "cause", None)
+    ours = [e for e in chain if e.message.startswith(("ingestion.", "orchestration."))]
+    error = ours[0] if ours else chain[-1]
+    message, marker = error.message, f"{error.cls_name}: "  # "ingestion.http.SourceError: SEC EDGAR: ..."
+    return _first_line(message.split(marker, 1)[1] if marker in message else message)
+
+
+DATE_COLUMNS = ("date_day", "trade_date", "window_end", "auction_date", "fiscal_quarter_end")
+
+
+def _rows_and_latest(con, table: str) -> tuple[int, object]:
+    """Rows in a mart and its latest date (from the first date column it has, if any)."""
+    columns = {c for (c,) in con.execute("select column_name from information_schema.columns "
+                                         "where table_schema = 'marts' and table_name = ?", [table]).fetchall()}
+    date_column = next((c for c in DATE_COLUMNS if c in columns), None)
+    latest = f'max("{date_column}")' if date_column else "null"
+    return con.execute(f'select count(*), {latest} from marts."{table}"').fetchone()
+
+
+def _print_summary(mode: str, summary: dict) -> None:
+    import duckdb
+
+    # The published copy: the warehouse itself may already be another run's, which holds DuckDB's write lock.
+    path = settings.published_path(mode)
+    with duckdb.connect(str(path), read_only=True) as con:
+        loads = con.execute("""select 'raw_' || provider || '.' || table_name, rows_fetched, rows_added,
+                               rows_in_table from meta.loads where run_id = ? order by 1""",
+                            [summary["run_id"]]).fetchall()
+        marts = con.execute("""select table_name from information_schema.tables
+                               where table_schema = 'marts' order by 1""").fetchall()
+        mart_rows = [(name, _rows_and_latest(con, name)) for (name,) in marts]
+    new_rows = sum(r[2] for r in loads)
+    table = Table(title=f"faultlines: {mode} warehouse built in {summary['seconds']:.0f}s", title_justify="left")
+    for column, justify in [("table", "left"), ("fetched", "right"), ("new", "right"), ("in table", "right")]:
+        table.add_column(column, justify=justify)
+    for name, fetched, added, total in loads:
+        table.add_row(name, f"{fetched:,}", f"{added:,}", f"{total:,}")
+    for name, (rows, latest) in mart_rows:
+        table.add_row(f"marts.{name}", "", "", f"{rows:,}" + (f" (latest {latest})" if latest else ""))
+    out.print(table)
+    if summary["full_refresh"]:
+        out.print(f"Reloaded {sum(r[1] for r in loads):,} rows from scratch (full refresh)")
+    else:
+        up_to_date = " (nothing new: the warehouse was up to date)" if not new_rows else ""
+        out.print(f"Loaded {new_rows:,} new rows{up_to_date}")
+    out.print(f"Warehouse: {settings.warehouse_path(mode)}")
+    out.print(f"Published: {path} (read-only copy for SQL and BI tools; Parquet in "
+              f"{settings.published_parquet_dir(mode)})")
+    out.print(f"Query it:  faultlines sql --mode {mode} \"select * from marts.mart_reserve_adequacy "
+              "order by date_day desc limit 5\" --format table")
+    out.print("Open the UI: make ui   (Dagster on http://127.0.0.1:3000)")
