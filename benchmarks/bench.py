@@ -165,7 +165,7 @@ def run_build(data: Path, home: Path) -> list[str]:
 
 
 def scale_point(scale: int, scratch: Path, repeats: int, build_repeats: int) -> dict:
-    from ingestion.emulator.sample import generate
+    from ingestion.synthetic.compose import generate
 
     print(f"scale {scale}: generating data…", flush=True)
     data = generate(scratch / f"data-{scale}", seed=42, end=END, scale=scale)

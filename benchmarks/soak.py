@@ -152,8 +152,8 @@ def soak(work: Path, runs: int, readers: int = 4, providers: tuple[str, ...] = (
     import os
 
     from ingestion.emulator.faults import Fault
-    from ingestion.emulator.sample import generate
     from ingestion.emulator.server import Emulator
+    from ingestion.synthetic.compose import generate
     from tests.integration.test_record_replay import _fingerprints
 
     env = env or dict(os.environ)

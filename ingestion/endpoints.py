@@ -16,7 +16,6 @@ from pathlib import Path
 import requests
 
 from ingestion import settings
-from ingestion.emulator.sample import ensure_sample_data
 from ingestion.emulator.server import Emulator
 from ingestion.sources import fred, nyfed, prices, sec, treasury
 
@@ -138,6 +137,9 @@ def open_endpoints(mode: str, data_dir: Path | None = None, seed: int = settings
             raise settings.SettingsError("replay mode needs --data-dir DIR (a data dir in the emulator layout)")
         served = Path(data_dir)
     else:
+        # Only sample mode needs the generator: the product never imports it otherwise (ingestion/synthetic/).
+        from ingestion.synthetic.compose import ensure_sample_data
+
         served = ensure_sample_data(Path(data_dir) if data_dir else settings.sample_data_dir(seed), seed,
                                     settings.sample_end_date())
     with Emulator(served) as emulator:

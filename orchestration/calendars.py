@@ -13,21 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+# Business days here are Mon–Fri (no holidays: see above); the shared calendar counts them.
+from ingestion.business_calendar import business_days_before, weekdays
 from ingestion.sources import RAW_TABLES
 
 TIMEZONE = "America/New_York"
 NEW_YORK = ZoneInfo(TIMEZONE)
-
-
-def business_days_before(day: dt.date, count: int) -> dt.date:
-    """The business day (Mon–Fri) `count` business days before `day` (count 0: `day` or the weekday before)."""
-    while day.weekday() >= 5:
-        day -= dt.timedelta(days=1)
-    for _ in range(count):
-        day -= dt.timedelta(days=1)
-        while day.weekday() >= 5:
-            day -= dt.timedelta(days=1)
-    return day
 
 
 def _local(now: dt.datetime) -> dt.datetime:
@@ -71,7 +62,7 @@ def _month_end_published_on_business_day(business_day: int) -> Callable[[dt.date
     def expected(now: dt.datetime) -> dt.date:
         local = _local(now).date()
         first = local.replace(day=1)
-        elapsed = sum(1 for i in range((local - first).days + 1) if (first + dt.timedelta(days=i)).weekday() < 5)
+        elapsed = sum(1 for _ in weekdays(first, local))
         previous_month_end = first - dt.timedelta(days=1)
         if elapsed >= business_day:
             return previous_month_end

@@ -17,8 +17,8 @@ for _name in ("DAGSTER_HOME", "DLT_DATA_DIR", "FAULTLINES_DUCKDB_PATH", "FAULTLI
     os.environ.pop(_name, None)
 
 from ingestion import settings  # noqa: E402
-from ingestion.emulator.sample import generate  # noqa: E402
 from ingestion.emulator.server import Emulator  # noqa: E402
+from ingestion.synthetic.compose import generate  # noqa: E402
 from orchestration import environment  # noqa: E402
 
 environment.configure()

@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from dlt.sources import DltResource
 
+from ingestion.business_calendar import next_business_day
 from ingestion.http import RestClient, SourceError, prefetched
 from ingestion.sources.tables import RawTable, by_name
 from ingestion.universe import Company, load_universe
@@ -164,7 +165,8 @@ def prices_source(client: ChartApiClient | None = None, companies: Sequence[Comp
         wanted = []
         for ticker in tickers:
             last = state.get(ticker)
-            if last and _next_session(dt.date.fromisoformat(last)) >= last_day:
+            # The next weekday: a holiday only makes us ask once more than needed.
+            if last and next_business_day(dt.date.fromisoformat(last)) >= last_day:
                 continue  # up to date: the next session's bar is not complete yet
             start = dt.date.fromisoformat(last) - dt.timedelta(days=REREAD_DAYS) if last else start_date
             wanted.append((ticker, start))
@@ -214,11 +216,3 @@ def _parse(client: ChartApiClient, payload: dict, ticker: str, last_day: dt.date
         raise SourceError(client.rest.source, f"GET {client.rest.base_url}/v8/finance/chart/{ticker}", str(exc),
                           "Check the ticker in the universe CSV (ingestion/universe.csv or FAULTLINES_UNIVERSE)."
                           ) from exc
-
-
-def _next_session(day: dt.date) -> dt.date:
-    """The next weekday (holidays only make us ask once more than needed)."""
-    day += dt.timedelta(days=1)
-    while day.weekday() >= 5:
-        day += dt.timedelta(days=1)
-    return day

@@ -26,7 +26,7 @@ def sample(
                                               "FRED series, 2,000 auctions each; 10 is the full scale")] = None,
 ) -> None:
     """Generate deterministic synthetic data in the emulator's data-dir layout."""
-    from ingestion.emulator.sample import generate
+    from ingestion.synthetic.compose import generate
 
     try:
         end_date = dt.date.fromisoformat(end) if end else None

@@ -16,11 +16,11 @@ import duckdb
 import pytest
 
 from ingestion import settings
-from ingestion.emulator.sample_equities import SPLITS
 from ingestion.emulator.server import Emulator
 from ingestion.pipeline import make_pipeline
 from ingestion.sources.prices import ChartApiClient, prices_source
 from ingestion.sources.sec import EdgarClient, sec_source
+from ingestion.synthetic.equities import SPLITS
 from ingestion.universe import load_universe
 
 pytestmark = pytest.mark.slow  # two dbt builds

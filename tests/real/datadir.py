@@ -29,10 +29,10 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ingestion.emulator import sample
-from ingestion.emulator.sample_equities import SPLITS
-from ingestion.emulator.sample_treasury import _envelope
 from ingestion.sources.fred import CATALOG
+from ingestion.synthetic import compose
+from ingestion.synthetic.equities import SPLITS
+from ingestion.synthetic.treasury import _envelope
 from ingestion.universe import load_universe
 from tests.real import formats
 from tests.real.formats import Bar, DdpColumn
@@ -565,7 +565,8 @@ def price_history(ticker: str, yahoo: list[tuple[str, list[Bar]]], raw: list[tup
     is rescaled by the dividends since then (the Adj/Close ratio of both on the first shared day). Raw bars show
     a split as the close dividing by an integer; they are divided by the splits after each day and checked
     against the reference on the overlap. Splits no file shows (every file covering them is adjusted) come from
-    the sample generator's list (``sample_equities.SPLITS``), and a split a file shows must agree with it."""
+    the sample generator's list (``ingestion.synthetic.equities.SPLITS``), and a split a file shows must agree
+    with it."""
     notes: list[str] = []
     vintages = sorted(yahoo, key=lambda f: max(b.day for b in f[1]), reverse=True)
     if not vintages:
@@ -651,7 +652,7 @@ def price_history(ticker: str, yahoo: list[tuple[str, list[Bar]]], raw: list[tup
         if day not in splits:
             splits[day] = ratio
             notes.append(f"split {ratio}:1 on {day} is in no file unadjusted (every file covering it is adjusted for "
-                         "it): taken from ingestion.emulator.sample_equities.SPLITS")
+                         "it): taken from ingestion.synthetic.equities.SPLITS")
     ordered = [bars[d] for d in sorted(bars)]
     dividends = formats.dividends_from_adjclose(ordered)
     notes.append(f"{len(dividends)} dividends recovered from the Adj Close / Close steps")
@@ -675,8 +676,8 @@ def _stamp(day: dt.date) -> int:
 
 def chart_payload(ticker: str, bars: list[Bar], splits: dict[dt.date, int], dividends: dict[dt.date, Decimal]
                   ) -> dict:
-    """A chart-API response for all history, in the layout ``sample_equities.chart_payload`` writes: timestamps
-    at the 09:30 New York session open, parallel arrays, adjclose, split and dividend events."""
+    """A chart-API response for all history, in the layout ``ingestion.synthetic.equities.chart_payload`` writes:
+    timestamps at the 09:30 New York session open, parallel arrays, adjclose, split and dividend events."""
     stamps = [_stamp(b.day) for b in bars]
     return {"chart": {"result": [{
         "meta": {"currency": "USD", "symbol": ticker, "exchangeName": "NMS", "instrumentType": "EQUITY",
@@ -779,7 +780,7 @@ def build_real_data_dir(real_dir: Path, out: Path, seed: int = 42) -> RealDataDi
     real_dir, out = Path(real_dir), Path(out)
     inventory = read_inventory(real_dir)
     end = inventory.last_date()
-    sample.generate(out, seed, end)
+    compose.generate(out, seed, end)
     report = RealDataDir(out, end, seed)
     _ddp_series(inventory, report)
     windows = _treasury(inventory, out, report)
@@ -795,7 +796,7 @@ def build_real_data_dir(real_dir: Path, out: Path, seed: int = 42) -> RealDataDi
     if missing:
         raise RuntimeError(f"files read but neither used nor listed as unused: {missing}")
     report.synthetic = _synthetic(out, report)
-    manifest = {"generator_version": sample.GENERATOR_VERSION, "seed": seed, "end": end.isoformat(),
+    manifest = {"generator_version": compose.GENERATOR_VERSION, "seed": seed, "end": end.isoformat(),
                 "synthetic": False, "source": SOURCE, "provenance": report.as_dict()}
-    (out / sample.MANIFEST).write_text(json.dumps(manifest, indent=1))
+    (out / compose.MANIFEST).write_text(json.dumps(manifest, indent=1))
     return report

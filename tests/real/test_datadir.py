@@ -18,11 +18,11 @@ import duckdb
 import pytest
 
 from ingestion import settings
-from ingestion.emulator.sample_equities import SPLITS
 from ingestion.emulator.server import Emulator
 from ingestion.sources.fred import FredClient
 from ingestion.sources.prices import ChartApiClient, parse_chart
 from ingestion.sources.treasury import DATASETS, FiscalDataClient
+from ingestion.synthetic.equities import SPLITS
 from orchestration.quality import load_suites, validate
 from tests.real import formats
 from tests.real.datadir import UnrecognisedFile, build_real_data_dir, nvda_chart, read_inventory

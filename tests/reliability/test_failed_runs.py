@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingestion.emulator.sample import generate
+from ingestion.synthetic.compose import generate
 from tests.conftest import FAULTLINES, cli_env
 
 pytestmark = pytest.mark.slow

@@ -3,7 +3,7 @@
 import csv
 import datetime as dt
 
-from ingestion.emulator.sample import federal_holidays, generate
+from ingestion.synthetic.compose import generate
 
 
 def _read(path):
@@ -14,8 +14,12 @@ def _read(path):
 
 def test_same_seed_same_bytes(tmp_path, sample_dir):
     again = generate(tmp_path / "again", seed=42, end=dt.date(2026, 6, 30))
-    for path in sorted((sample_dir / "fred").glob("*.csv")):
-        assert (again / "fred" / path.name).read_bytes() == path.read_bytes(), path.name
+    # Every provider's files, not only FRED's: each draws from its own seeded streams.
+    files = sorted(p.relative_to(sample_dir) for p in sample_dir.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
+    assert {f.parts[0] for f in files} >= {"fred", "treasury", "nyfed", "prices", "sec"}
+    for path in files:
+        assert (again / path).read_bytes() == (sample_dir / path).read_bytes(), path
 
 
 def test_other_seed_other_numbers(tmp_path, sample_dir):
@@ -58,10 +62,3 @@ def test_gdp_is_quarterly_and_lags(sample_dir):
     _, rows = _read(sample_dir / "fred" / "GDP.csv")
     assert {(d.month, d.day) for d in rows} <= {(1, 1), (4, 1), (7, 1), (10, 1)}
     assert max(rows) == dt.date(2026, 1, 1), "Q1 2026 is out by end of June; Q2 is not"
-
-
-def test_federal_holidays_observed_rules():
-    holidays_2021 = federal_holidays(2021)
-    assert dt.date(2021, 12, 24) in holidays_2021  # Christmas on a Saturday, observed Friday
-    assert dt.date(2021, 6, 18) in holidays_2021  # Juneteenth on a Saturday, observed Friday
-    assert dt.date(2025, 11, 27) in federal_holidays(2025)  # Thanksgiving

@@ -5,29 +5,29 @@ import datetime as dt
 import pytest
 
 from ingestion import settings
-from ingestion.emulator import sample_scale
-from ingestion.emulator.sample import START
-from ingestion.emulator.sample_treasury import generate_auctions
+from ingestion.synthetic import scale
+from ingestion.synthetic.shapes import START
+from ingestion.synthetic.treasury import generate_auctions
 from ingestion.universe import load_universe, write_universe
 
-SECTORS = {c.sector for c in load_universe(sample_scale.BUNDLED_UNIVERSE)}
+SECTORS = {c.sector for c in load_universe(scale.BUNDLED_UNIVERSE)}
 
 
 def test_a_unit_is_50_tickers_and_more_units_add_synthetic_companies():
-    real = load_universe(sample_scale.BUNDLED_UNIVERSE)
-    assert sample_scale.scaled_universe(1) == real[:50]
-    ten = sample_scale.scaled_universe(10)
+    real = load_universe(scale.BUNDLED_UNIVERSE)
+    assert scale.scaled_universe(1) == real[:50]
+    ten = scale.scaled_universe(10)
     assert len(ten) == 500 and ten[:len(real)] == real
     synthetic = ten[len(real):]
     assert len({c.ticker for c in ten}) == len({c.cik for c in ten}) == 500
-    assert all(c.ticker.startswith("SYN") and c.cik >= sample_scale.FIRST_SYNTHETIC_CIK and not c.ai_basket
+    assert all(c.ticker.startswith("SYN") and c.cik >= scale.FIRST_SYNTHETIC_CIK and not c.ai_basket
                for c in synthetic)
     assert {c.sector for c in synthetic} == SECTORS
 
 
 def test_extra_fred_series_and_auctions_fill_the_units():
-    assert sample_scale.extra_fred_series(1, catalog_size=21) == []
-    extra = sample_scale.extra_fred_series(10, catalog_size=21)
+    assert scale.extra_fred_series(1, catalog_size=21) == []
+    extra = scale.extra_fred_series(10, catalog_size=21)
     assert len(extra) == 179 and len(set(extra)) == 179
     end = dt.date(2026, 6, 30)
     regular = [a for a in generate_auctions(end, 42) if a.row["auction_date"] >= START.isoformat()]
@@ -40,7 +40,7 @@ def test_extra_fred_series_and_auctions_fill_the_units():
 
 def test_the_universe_setting_names_a_csv_and_bad_files_are_named(tmp_path, monkeypatch):
     path = tmp_path / "mine.csv"
-    write_universe(path, sample_scale.scaled_universe(1)[:3])
+    write_universe(path, scale.scaled_universe(1)[:3])
     monkeypatch.setenv("FAULTLINES_UNIVERSE", str(path))
     assert [c.ticker for c in load_universe()] == ["AAPL", "MSFT", "NVDA"]
     path.write_text("ticker,name\nAAPL,Apple\n")

@@ -12,10 +12,7 @@ FAULTLINES_FRED_EXTRA_SERIES, since the sources load what those settings name, i
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
-import random
-import zlib
 
 from ingestion.settings import REPO_ROOT
 from ingestion.universe import Company, load_universe
@@ -41,17 +38,6 @@ def scaled_universe(scale: int) -> list[Company]:
 
 def extra_fred_series(scale: int, catalog_size: int) -> list[str]:
     return [f"FLSYN{i:03d}" for i in range(1, max(0, FRED_SERIES_PER_UNIT * scale - catalog_size) + 1)]
-
-
-def synthetic_rate(series_id: str, business_days: list[dt.date], holidays: set[dt.date],
-                   seed: int) -> list[tuple[dt.date, float | None]]:
-    """A daily percent series wandering between 0 and 8, missing on holidays (like DGS10)."""
-    rng = random.Random(seed * 1_000_003 + zlib.crc32(series_id.encode()))
-    level, rows = rng.uniform(1, 5), []
-    for day in business_days:
-        level = min(8.0, max(0.0, level + rng.gauss(0, 0.04)))
-        rows.append((day, None if day in holidays else round(level, 2)))
-    return rows
 
 
 def extra_auction_count(scale: int, regular: int) -> int:

@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import random
-import zlib
 from collections import defaultdict
 from pathlib import Path
 
-from ingestion.emulator.sample import FED_ASSETS_USD_MN, START, generate_series, wednesdays
-from ingestion.emulator.sample_treasury import Auction
+from ingestion.business_calendar import wednesdays
+from ingestion.synthetic.fred import generate_series
+from ingestion.synthetic.randomness import stream
+from ingestion.synthetic.shapes import FED_ASSETS_USD_MN, START
+from ingestion.synthetic.treasury import Auction
 
 RRP_FACILITY_START = dt.date(2013, 9, 23)
 
 
 def _rates(end: dt.date, seed: int) -> dict[tuple[str, str], list[dict]]:
-    rng = random.Random(seed * 17 + zlib.crc32(b"nyfed-rates"))
+    rng = stream(seed, "nyfed-rates")
     sofr = [(d, v) for d, v in generate_series("SOFR", end, seed) if v is not None]
     effr = [(d, v) for d, v in generate_series("EFFR", end, seed) if v is not None]
 
@@ -86,7 +87,7 @@ def _summary(holdings: dict[dt.date, list[dict]]) -> list[dict]:
 
 
 def _operations(end: dt.date, seed: int) -> list[dict]:
-    rng = random.Random(seed * 23 + zlib.crc32(b"nyfed-rrp"))
+    rng = stream(seed, "nyfed-rrp")
     rrp = generate_series("RRPONTSYD", end, seed)
     sofr = dict(generate_series("SOFR", end, seed))
     operations = []

@@ -4,7 +4,7 @@ the penny.
 Coherent by construction, so the reconciliations dbt runs between sources hold: bills outstanding in the MSPD are
 the bills auctioned and not yet matured; the DTS's bill issues and redemptions are the same auctions by issue and
 maturity date; the Fed's take at each bill auction (``soma_accepted``) is what the NY Fed SOMA holdings are built
-from (see sample_nyfed.py); FRED's WDTGAL is the DTS closing balance on Wednesdays; debt to the penny equals the
+from (see nyfed.py); FRED's WDTGAL is the DTS closing balance on Wednesdays; debt to the penny equals the
 MSPD total on each month's last business day.
 Field names and string formats are the API's (``"null"`` for missing, amounts as whole-dollar strings).
 """
@@ -14,20 +14,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingestion.emulator.sample import (
-    FED_FUNDS_UPPER,
-    START,
-    TGA_USD_MN,
+from ingestion.business_calendar import (
+    business_day_on_or_after,
+    business_day_on_or_before,
+    business_days,
     days,
-    federal_holidays,
-    piecewise_linear,
-    weekdays,
+    federal_holidays_in,
+    month_ends,
 )
+from ingestion.synthetic.randomness import stream
+from ingestion.synthetic.scale import extra_auction_count
+from ingestion.synthetic.shapes import FED_FUNDS_UPPER, START, TGA_USD_MN, piecewise_linear
 
 # Gross weekly bill sizes scale with this factor (1.0 ≈ 2025: ~$6tn of bills outstanding).
 BILL_SIZE_FACTOR = piecewise_linear([
@@ -91,19 +92,13 @@ class Auction:
     is_bill: bool
 
 
-def _business_day(day: dt.date, holidays: set[dt.date]) -> dt.date:
-    while day.weekday() >= 5 or day in holidays:
-        day += dt.timedelta(days=1)
-    return day
-
-
 def generate_auctions(end: dt.date, seed: int, scale: int | None = None) -> list[Auction]:
     """Completed auctions up to ``end`` and the next week's announced ones (results "null").
 
-    A ``scale`` (sample_scale.py) adds cash-management bills until there are that many units of auctions."""
-    rng = random.Random(seed * 7919 + zlib.crc32(b"auctions"))
+    A ``scale`` (scale.py) adds cash-management bills until there are that many units of auctions."""
+    rng = stream(seed, "auctions")
     horizon = end + dt.timedelta(days=7)
-    holidays = set().union(*(federal_holidays(y) for y in range(START.year, horizon.year + 12)))
+    holidays = federal_holidays_in(START.year, horizon.year + 11)
     auctions: list[Auction] = []
     issued_cusips: set[str] = set()
 
@@ -153,29 +148,30 @@ def generate_auctions(end: dt.date, seed: int, scale: int | None = None) -> list
         for term, weeks, base, weekday, first in BILLS:
             if day.weekday() != weekday or (day < first and first > START):
                 continue
-            auction = _business_day(day, holidays)
-            issue = _business_day(auction + dt.timedelta(days=(3 - auction.weekday()) % 7 or 7), holidays)
+            auction = business_day_on_or_after(day, holidays)
+            issue = business_day_on_or_after(auction + dt.timedelta(days=(3 - auction.weekday()) % 7 or 7), holidays)
             maturity = issue + dt.timedelta(weeks=weeks)
             cusip = "912797" + _base36(maturity.toordinal(), 3)  # bills maturing together share a CUSIP
             size = base * BILL_SIZE_FACTOR(auction) * 1e9 * rng.uniform(0.95, 1.05)
             add(term, term, "Bill", auction, issue, maturity, size, cusip, None)
         if day.weekday() == 1 and (day.toordinal() // 7) % 4 == 0:  # the 52-week bill, every fourth Tuesday
-            auction = _business_day(day, holidays)
-            issue = _business_day(auction + dt.timedelta(days=2), holidays)
+            auction = business_day_on_or_after(day, holidays)
+            issue = business_day_on_or_after(auction + dt.timedelta(days=2), holidays)
             maturity = issue + dt.timedelta(weeks=52)
             size = 48 * BILL_SIZE_FACTOR(auction) * 1e9
             add("52-Week", "52-Week", "Bill", auction, issue, maturity, size,
                 "912797" + _base36(maturity.toordinal(), 3), None)
         if day.day == 1 and day >= START:
-            month_days = [d for d in weekdays(day, (day + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1))
-                          if d not in holidays]
+            month_days = business_days(day, (day + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1),
+                                       holidays)
             for term, years, base, security_type, nth in COUPONS:
                 if years == 20 and day < dt.date(2020, 5, 1):
                     continue
                 auction = month_days[nth] if nth < 0 else month_days[min(nth, len(month_days) - 1)]
                 if auction > horizon:
                     continue
-                issue = month_days[-1] if nth < 0 else _business_day(auction + dt.timedelta(days=7), holidays)
+                issue = (month_days[-1] if nth < 0
+                         else business_day_on_or_after(auction + dt.timedelta(days=7), holidays))
                 maturity = issue.replace(year=issue.year + years) if not (issue.month == 2 and issue.day == 29) \
                     else dt.date(issue.year + years, 2, 28)
                 cusip = "91282C" + _base36(maturity.toordinal() * 40 + years, 3)
@@ -191,15 +187,13 @@ def generate_auctions(end: dt.date, seed: int, scale: int | None = None) -> list
 def _add_cash_management_bills(add: Callable, rng: random.Random, holidays: set[dt.date], end: dt.date, scale: int,
                                regular: int) -> None:
     """Extra short bills spread evenly over the business days, until the scale's count of auctions is reached."""
-    from ingestion.emulator.sample_scale import extra_auction_count
-
     count = extra_auction_count(scale, regular)
-    business = [d for d in weekdays(START, end - dt.timedelta(days=3)) if d not in holidays]
+    business = business_days(START, end - dt.timedelta(days=3), holidays)
     for i in range(count):
         auction = business[i * len(business) // count]
-        issue = _business_day(auction + dt.timedelta(days=1), holidays)
+        issue = business_day_on_or_after(auction + dt.timedelta(days=1), holidays)
         term_days = rng.choice((7, 14, 21, 35, 42))
-        maturity = _business_day(issue + dt.timedelta(days=term_days), holidays)
+        maturity = business_day_on_or_after(issue + dt.timedelta(days=term_days), holidays)
         size = rng.uniform(15, 45) * BILL_SIZE_FACTOR(auction) * 1e9
         add(f"{term_days}-Day", f"{term_days}-Day", "Bill", auction, issue, maturity, size,
             "912796" + _base36(i, 3), None, cash_management=True)
@@ -208,14 +202,6 @@ def _add_cash_management_bills(add: Callable, rng: random.Random, holidays: set[
 def outstanding(auctions: list[Auction], day: dt.date, bills: bool) -> float:
     """USD of bills (or coupons) issued by ``day`` and not yet matured (public and SOMA alike)."""
     return sum(a.total_accepted for a in auctions if a.is_bill == bills and a.issue <= day < a.maturity)
-
-
-def _month_ends(end: dt.date) -> list[dt.date]:
-    out = []
-    for day in days(START, end):
-        if (day + dt.timedelta(days=1)).day == 1:
-            out.append(day)
-    return out
 
 
 def _envelope(rows: list[dict]) -> dict:
@@ -232,7 +218,7 @@ def _calendar_fields(day: dt.date) -> dict:
 def mspd_rows(auctions: list[Auction], end: dt.date) -> list[dict]:
     rows = []
     # Published about four business days after the month ends.
-    for month_end in [m for m in _month_ends(end) if m + dt.timedelta(days=6) <= end]:
+    for month_end in [m for m in month_ends(START, end) if m + dt.timedelta(days=6) <= end]:
         bills = outstanding(auctions, month_end, bills=True) / 1e6
         # Coupons auctioned since 2005 plus a legacy stock that runs off: notes/bonds were ~$3tn in 2005.
         coupons = outstanding(auctions, month_end, bills=False) / 1e6 + max(0.0, 3_000_000 * (
@@ -259,12 +245,12 @@ def mspd_rows(auctions: list[Auction], end: dt.date) -> list[dict]:
 
 def dts_cash_rows(end: dt.date, seed: int) -> list[dict]:
     """DTS table I in its three generations (API-FORMATS.md §2c); balances in millions, as strings."""
-    rng = random.Random(seed * 31 + zlib.crc32(b"dts"))
-    holidays = set().union(*(federal_holidays(y) for y in range(START.year, end.year + 1)))
+    rng = stream(seed, "dts")
+    holidays = federal_holidays_in(START.year, end.year)
     rows = []
     previous = TGA_USD_MN(START)
     # The DTS for a day is published the next business day.
-    for day in [d for d in weekdays(START, end - dt.timedelta(days=1)) if d not in holidays]:
+    for day in business_days(START, end - dt.timedelta(days=1), holidays):
         close = max(1_000.0, TGA_USD_MN(day) * (1 + rng.gauss(0, 0.03)))
         common = {"record_date": day.isoformat(), "table_nbr": "I", "table_nm": "Operating Cash Balance",
                   "sub_table_name": "null", "open_month_bal": f"{previous:.0f}", "open_fiscal_year_bal": "null",
@@ -291,18 +277,11 @@ def dts_cash_rows(end: dt.date, seed: int) -> list[dict]:
     return rows
 
 
-def _last_business_day(day: dt.date, holidays: set[dt.date]) -> dt.date:
-    while day.weekday() >= 5 or day in holidays:
-        day -= dt.timedelta(days=1)
-    return day
-
-
 def dts_public_debt_rows(auctions: list[Auction], end: dt.date) -> list[dict]:
     """DTS table III-A for marketable securities: issues by issue date, redemptions on the first business day on or
     after maturity, in millions. Built from every generated auction (the year before START included), so bills
     issued in 2004 are redeemed in 2005 here although their auctions are not in the auctions file, as on the DTS."""
-    holidays = set().union(*(federal_holidays(y) for y in range(START.year, end.year + 2)))
-    business_days = [d for d in weekdays(START, end - dt.timedelta(days=1)) if d not in holidays]
+    holidays = federal_holidays_in(START.year, end.year + 1)
     amounts: dict[tuple[dt.date, str, str, str], float] = {}
 
     def add(day: dt.date, transaction: str, security: str, description: str, usd: float) -> None:
@@ -316,12 +295,13 @@ def dts_public_debt_rows(auctions: list[Auction], end: dt.date) -> list[dict]:
         cmb = auction.row["cash_management_bill_cmb"] == "Yes"
         description = ("Cash Management Series" if cmb else "Regular Series") if auction.is_bill else "null"
         add(auction.issue, "Issues", security, description, auction.total_accepted)
-        add(_business_day(auction.maturity, holidays), "Redemptions", security, "null", auction.total_accepted)
+        redeemed = business_day_on_or_after(auction.maturity, holidays)
+        add(redeemed, "Redemptions", security, "null", auction.total_accepted)
     lines = [("Issues", "Bills", "Regular Series"), ("Issues", "Bills", "Cash Management Series"),
              ("Issues", "Notes", "null"), ("Issues", "Bonds", "null"),
              ("Redemptions", "Bills", "null"), ("Redemptions", "Notes", "null"), ("Redemptions", "Bonds", "null")]
     rows, month_to_date, year_to_date = [], {}, {}
-    for day in business_days:
+    for day in business_days(START, end - dt.timedelta(days=1), holidays):
         fiscal_year = day.year + (1 if day.month >= 10 else 0)
         for line_number, (transaction, security, description) in enumerate(lines, start=1):
             today = round(amounts.get((day, transaction, security, description), 0.0) / 1e6)
@@ -352,15 +332,15 @@ def tga_closing_balances(rows: list[dict]) -> dict[dt.date, float]:
 def debt_to_penny_rows(mspd: list[dict], end: dt.date) -> list[dict]:
     """Daily totals between the MSPD's month-end totals; on each month's last business day exactly the MSPD total
     (the real statements agree to within $1mn: dbt reconciles the two)."""
-    holidays = set().union(*(federal_holidays(y) for y in range(START.year, end.year + 1)))
-    totals = [(_last_business_day(dt.date.fromisoformat(r["record_date"]), holidays).isoformat(),
+    holidays = federal_holidays_in(START.year, end.year)
+    totals = [(business_day_on_or_before(dt.date.fromisoformat(r["record_date"]), holidays).isoformat(),
                float(r["total_mil_amt"]) * 1e6) for r in mspd
               if r["security_type_desc"] == "Total Public Debt Outstanding"]
     if not totals:
         return []
     path = piecewise_linear(totals)
     rows = []
-    for day in [d for d in weekdays(START, end - dt.timedelta(days=1)) if d not in holidays]:
+    for day in business_days(START, end - dt.timedelta(days=1), holidays):
         total_cents = round(path(day) * 100)
         public_cents = round(total_cents * 0.78)  # whole cents, so held by public + intragovernmental = total
         rows.append({"record_date": day.isoformat(), "debt_held_public_amt": f"{public_cents / 100:.2f}",

@@ -1,11 +1,10 @@
-"""Deterministic synthetic data in the emulator's data-dir layout, shaped like the real series.
+"""Synthetic FRED series: ``fred/<ID>.csv``, ``fred/series/<ID>.json`` and ALFRED-style ``fred/vintages/<ID>.json``.
 
 The numbers are invented; the shapes are not: H.4.1 series are dated Wednesdays, business-day rates have a row
 for every weekday with federal holidays missing, 7-day series (IORB) include weekends, monthly series are dated
 the 1st, quarterly GDP the first day of the quarter and published about a month after it ends, and units are
-the ones FRED publishes (WALCL/WRESBAL/WTREGEN in millions, the rest in billions or percent).
-Levels follow public history roughly (reserves ~$10bn in 2005, ~$3tn in 2023) so the marts look plausible,
-but nothing here is real data: sample mode writes its own warehouse file for that reason.
+the ones FRED publishes (WALCL/WRESBAL/WTREGEN in millions, the rest in billions or percent). The levels are the
+paths in shapes.py; WSHOBL, TREAST, GFDEBTN and WDTGAL are taken from the other providers' sample data.
 """
 
 from __future__ import annotations
@@ -14,164 +13,32 @@ import bisect
 import csv
 import datetime as dt
 import json
-import os
 import random
-import shutil
-import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
+from ingestion.business_calendar import (
+    days,
+    federal_holidays_in,
+    month_starts,
+    quarter_starts,
+    wednesdays,
+    weekdays,
+)
 from ingestion.sources.fred import CATALOG
-
-GENERATOR_VERSION = 8
-START = dt.date(2005, 1, 1)
-MANIFEST = "MANIFEST.json"
-
-
-# --- calendars ----------------------------------------------------------------------------------------
-
-def _nth_weekday(year: int, month: int, weekday: int, n: int) -> dt.date:
-    first = dt.date(year, month, 1)
-    return first + dt.timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
-
-
-def _last_weekday(year: int, month: int, weekday: int) -> dt.date:
-    last = dt.date(year, month + 1, 1) - dt.timedelta(days=1) if month < 12 else dt.date(year, 12, 31)
-    return last - dt.timedelta(days=(last.weekday() - weekday) % 7)
-
-
-def _observed(day: dt.date) -> dt.date:
-    if day.weekday() == 5:
-        return day - dt.timedelta(days=1)
-    if day.weekday() == 6:
-        return day + dt.timedelta(days=1)
-    return day
-
-
-def federal_holidays(year: int) -> set[dt.date]:
-    """US federal holidays as observed (the days FRED's business-day series leave empty)."""
-    mon, thu = 0, 3
-    days = {
-        _observed(dt.date(year, 1, 1)),
-        _nth_weekday(year, 1, mon, 3),   # Martin Luther King Jr. Day
-        _nth_weekday(year, 2, mon, 3),   # Washington's Birthday
-        _last_weekday(year, 5, mon),     # Memorial Day
-        _observed(dt.date(year, 7, 4)),
-        _nth_weekday(year, 9, mon, 1),   # Labor Day
-        _nth_weekday(year, 10, mon, 2),  # Columbus Day
-        _observed(dt.date(year, 11, 11)),
-        _nth_weekday(year, 11, thu, 4),  # Thanksgiving
-        _observed(dt.date(year, 12, 25)),
-    }
-    if year >= 2021:
-        days.add(_observed(dt.date(year, 6, 19)))  # Juneteenth
-    return days
-
-
-def days(start: dt.date, end: dt.date) -> Iterator[dt.date]:
-    day = start
-    while day <= end:
-        yield day
-        day += dt.timedelta(days=1)
-
-
-def weekdays(start: dt.date, end: dt.date) -> Iterator[dt.date]:
-    return (d for d in days(start, end) if d.weekday() < 5)
-
-
-def wednesdays(start: dt.date, end: dt.date) -> Iterator[dt.date]:
-    return (d for d in days(start, end) if d.weekday() == 2)
-
-
-def month_starts(start: dt.date, end: dt.date) -> Iterator[dt.date]:
-    return (d for d in days(start, end) if d.day == 1)
-
-
-def quarter_starts(start: dt.date, end: dt.date) -> Iterator[dt.date]:
-    return (d for d in month_starts(start, end) if d.month in (1, 4, 7, 10))
-
-
-# --- shapes -------------------------------------------------------------------------------------------
-
-def _d(text: str) -> dt.date:
-    return dt.date.fromisoformat(text)
-
-
-def piecewise_linear(anchors: list[tuple[str, float]]) -> Callable[[dt.date], float]:
-    """Linear between dated anchors, flat beyond the ends."""
-    xs = [_d(a).toordinal() for a, _ in anchors]
-    ys = [v for _, v in anchors]
-
-    def value(day: dt.date) -> float:
-        x = day.toordinal()
-        i = bisect.bisect_right(xs, x)
-        if i == 0:
-            return ys[0]
-        if i == len(xs):
-            return ys[-1]
-        share = (x - xs[i - 1]) / (xs[i] - xs[i - 1])
-        return ys[i - 1] + share * (ys[i] - ys[i - 1])
-
-    return value
-
-
-def step(changes: list[tuple[str, float]]) -> Callable[[dt.date], float]:
-    """A policy rate: each value holds from its date until the next change."""
-    xs = [_d(a).toordinal() for a, _ in changes]
-
-    def value(day: dt.date) -> float:
-        return changes[max(0, bisect.bisect_right(xs, day.toordinal()) - 1)][1]
-
-    return value
-
-
-# Top of the fed funds target range, by decision (rounded to the path markets remember).
-FED_FUNDS_UPPER = step([
-    ("2005-01-01", 2.25), ("2005-06-30", 3.25), ("2006-01-31", 4.50), ("2006-06-29", 5.25), ("2007-09-18", 4.75),
-    ("2008-01-22", 3.50), ("2008-04-30", 2.00), ("2008-10-29", 1.00), ("2008-12-16", 0.25), ("2015-12-17", 0.50),
-    ("2016-12-15", 0.75), ("2017-06-15", 1.25), ("2017-12-14", 1.50), ("2018-06-14", 2.00), ("2018-12-20", 2.50),
-    ("2019-08-01", 2.25), ("2019-10-31", 1.75), ("2020-03-16", 0.25), ("2022-03-17", 0.50), ("2022-05-05", 1.00),
-    ("2022-06-16", 1.75), ("2022-09-22", 3.25), ("2022-12-15", 4.50), ("2023-03-23", 5.00), ("2023-07-27", 5.50),
-    ("2024-09-19", 5.00), ("2024-12-19", 4.50), ("2025-09-18", 4.25), ("2025-10-30", 4.00), ("2025-12-11", 3.75),
-])
-RESERVES_USD_MN = piecewise_linear([
-    ("2005-01-01", 10_000), ("2008-08-31", 9_000), ("2008-12-31", 820_000), ("2011-06-30", 1_600_000),
-    ("2014-10-31", 2_750_000), ("2019-09-15", 1_400_000), ("2020-06-30", 3_000_000), ("2021-12-31", 4_200_000),
-    ("2022-12-31", 3_000_000), ("2023-03-15", 3_400_000), ("2024-06-30", 3_300_000), ("2025-10-31", 2_850_000),
-    ("2026-11-30", 3_100_000),
-])
-FED_ASSETS_USD_MN = piecewise_linear([
-    ("2005-01-01", 840_000), ("2008-08-31", 900_000), ("2008-12-31", 2_250_000), ("2014-10-31", 4_500_000),
-    ("2019-09-15", 3_800_000), ("2020-06-30", 7_100_000), ("2022-04-15", 8_960_000), ("2025-12-01", 6_550_000),
-    ("2026-11-30", 6_800_000),
-])
-TGA_USD_MN = piecewise_linear([
-    ("2005-01-01", 5_000), ("2008-09-30", 100_000), ("2015-12-31", 300_000), ("2020-07-31", 1_700_000),
-    ("2022-01-31", 700_000), ("2023-06-01", 50_000), ("2024-06-30", 750_000), ("2025-06-30", 350_000),
-    ("2025-10-31", 950_000), ("2026-11-30", 850_000),
-])
-RRP_USD_BN = piecewise_linear([
-    ("2005-01-01", 0.0), ("2021-03-15", 0.0), ("2021-12-31", 1_700.0), ("2022-12-30", 2_550.0),
-    ("2023-06-30", 1_900.0), ("2024-06-30", 450.0), ("2025-06-30", 200.0), ("2025-10-31", 15.0),
-    ("2026-11-30", 5.0),
-])
-GDP_USD_BN = piecewise_linear([
-    ("2005-01-01", 12_800), ("2008-07-01", 14_900), ("2009-04-01", 14_400), ("2019-10-01", 21_900),
-    ("2020-04-01", 19_900), ("2021-10-01", 24_300), ("2025-07-01", 31_100), ("2026-10-01", 32_500),
-])
-TEN_YEAR_PCT = piecewise_linear([
-    ("2005-01-01", 4.2), ("2007-06-30", 5.1), ("2008-12-31", 2.2), ("2012-07-31", 1.5), ("2018-10-31", 3.2),
-    ("2020-08-01", 0.55), ("2022-10-31", 4.2), ("2023-10-19", 4.95), ("2025-01-15", 4.75), ("2026-11-30", 4.1),
-])
-BANK_ASSETS_USD_BN = piecewise_linear([
-    ("2005-01-01", 8_500), ("2008-10-31", 12_300), ("2019-12-31", 18_000), ("2021-12-31", 23_000),
-    ("2025-10-31", 24_500), ("2026-11-30", 25_200),
-])
-
-
-def _rng(seed: int, series_id: str) -> random.Random:
-    # One stream per series: adding a series never changes another one's numbers.
-    return random.Random(seed * 1_000_003 + zlib.crc32(series_id.encode()))
+from ingestion.synthetic.randomness import stream
+from ingestion.synthetic.shapes import (
+    BANK_ASSETS_USD_BN,
+    FED_ASSETS_USD_MN,
+    FED_FUNDS_UPPER,
+    GDP_USD_BN,
+    RESERVES_USD_MN,
+    RRP_USD_BN,
+    START,
+    TEN_YEAR_PCT,
+    TGA_USD_MN,
+)
+from ingestion.synthetic.treasury import tga_closing_balances
 
 
 def _wiggle(rng: random.Random, scale: float) -> Callable[[], float]:
@@ -191,8 +58,8 @@ def _is_month_end_window(day: dt.date) -> bool:
 
 def generate_series(series_id: str, end: dt.date, seed: int) -> list[tuple[dt.date, float | None]]:
     """(date, value) rows for one series up to ``end``; None marks a missing (holiday) value."""
-    rng = _rng(seed, series_id)
-    holidays = set().union(*(federal_holidays(y) for y in range(START.year, end.year + 1)))
+    rng = stream(seed, "fred", series_id)  # one stream per series
+    holidays = federal_holidays_in(START.year, end.year)
     # H.4.1 is released on Thursday for the week ending Wednesday: the last Wednesday is before `end`.
     weekly_end = end - dt.timedelta(days=1)
 
@@ -270,8 +137,6 @@ DERIVED = ("WSHOBL", "TREAST", "GFDEBTN", "WDTGAL")
 def derived_series(out: Path, end: dt.date) -> dict[str, list[tuple[dt.date, float | None]]]:
     """WSHOBL and TREAST from the SOMA sample (H.4.1 reports SOMA), GFDEBTN from the MSPD sample, WDTGAL (the
     TGA's Wednesday level) from the DTS: the closing balance of the last DTS day on or before each Wednesday."""
-    from ingestion.emulator.sample_treasury import tga_closing_balances
-
     summary = json.loads((out / "nyfed" / "soma" / "summary.json").read_text())["soma"]["summary"]
 
     def usd_mn(row: dict, *fields: str) -> float:
@@ -317,7 +182,7 @@ def write_vintages(fred_dir: Path, end: dt.date, seed: int) -> None:
     """
     (fred_dir / "vintages").mkdir(exist_ok=True)
     for series_id, schedule in VINTAGE_SCHEDULES.items():
-        rng = _rng(seed, f"vintages-{series_id}")
+        rng = stream(seed, "fred", f"vintages-{series_id}")
         final = [(dt.date.fromisoformat(d), float(v)) for d, v in
                  (line.split(",") for line in (fred_dir / f"{series_id}.csv").read_text().splitlines()[1:])
                  if v != "."]
@@ -357,63 +222,36 @@ def _write_series_info(fred_dir: Path, series_id: str, title: str, units: str, f
     }, indent=1))
 
 
-def generate(out: Path, seed: int = 42, end: dt.date | None = None, scale: int | None = None) -> Path:
-    """Write the whole sample data dir (every provider) into ``out``; return it.
-
-    Without ``scale``: the bundled sample (the universe in ingestion/universe.csv, the FRED catalog). With one:
-    that many units of data for benchmarks (sample_scale.py), and ``faultlines.env`` naming what to load.
-    """
-    from ingestion.emulator import sample_equities, sample_nyfed, sample_scale, sample_treasury  # use our shapes
-
-    end = end or dt.date.today()
+def generate(out: Path, seed: int, end: dt.date, extra_series: list[str]) -> None:
+    """The catalog's own series, their descriptions, and the scale's extra series (``FLSYN…``)."""
     fred_dir = out / "fred"
     (fred_dir / "series").mkdir(parents=True, exist_ok=True)
     for series_id, info in CATALOG.items():
         if series_id not in DERIVED:
             _write_series(fred_dir, series_id, generate_series(series_id, end, seed))
         _write_series_info(fred_dir, series_id, info.title, info.units, info.frequency)
-    extra_series = sample_scale.extra_fred_series(scale, len(CATALOG)) if scale else []
     if extra_series:
-        holidays = set().union(*(federal_holidays(y) for y in range(START.year, end.year + 1)))
+        holidays = federal_holidays_in(START.year, end.year)
         business_days = list(weekdays(START, end))
         for series_id in extra_series:
-            _write_series(fred_dir, series_id, sample_scale.synthetic_rate(series_id, business_days, holidays, seed))
+            _write_series(fred_dir, series_id, synthetic_rate(series_id, business_days, holidays, seed))
             _write_series_info(fred_dir, series_id, f"Synthetic daily rate {series_id}", "Percent", "Daily")
-    companies = sample_scale.scaled_universe(scale) if scale else None
 
-    auctions = sample_treasury.generate(out, seed, end, scale)
-    sample_nyfed.generate(out, seed, end, auctions)
-    sample_equities.generate(out, seed, end, companies)
+
+def generate_derived(out: Path, seed: int, end: dt.date) -> None:
+    """The series taken from the other providers' data (written before this), then the vintages."""
+    fred_dir = out / "fred"
     for series_id, rows in derived_series(out, end).items():
         _write_series(fred_dir, series_id, rows)
     write_vintages(fred_dir, end, seed)
-    manifest = {"generator_version": GENERATOR_VERSION, "seed": seed, "end": end.isoformat(), "synthetic": True}
-    if scale:
-        from ingestion.universe import write_universe
-
-        write_universe(out / "universe.csv", companies)
-        (out / "faultlines.env").write_text(
-            f"FAULTLINES_UNIVERSE={(out / 'universe.csv').resolve()}\n"
-            f"FAULTLINES_FRED_EXTRA_SERIES={','.join(extra_series)}\n")
-        manifest["scale"] = scale
-    (out / MANIFEST).write_text(json.dumps(manifest, indent=1))
-    return out
 
 
-def ensure_sample_data(out: Path, seed: int = 42, end: dt.date | None = None) -> Path:
-    """Generate into ``out`` unless it already holds this seed's data up to ``end`` (a cache)."""
-    end = end or dt.date.today()
-    manifest = out / MANIFEST
-    wanted = {"generator_version": GENERATOR_VERSION, "seed": seed, "end": end.isoformat(), "synthetic": True}
-    if manifest.is_file() and json.loads(manifest.read_text()) == wanted:
-        return out
-    # Generate beside it and swap, so a reader never sees a half-written data dir.
-    staging = out.with_name(f"{out.name}.tmp-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
-    generate(staging, seed, end)
-    old = out.with_name(f"{out.name}.old-{os.getpid()}")
-    if out.exists():
-        out.rename(old)
-    staging.rename(out)
-    shutil.rmtree(old, ignore_errors=True)
-    return out
+def synthetic_rate(series_id: str, business_days: list[dt.date], holidays: set[dt.date],
+                   seed: int) -> list[tuple[dt.date, float | None]]:
+    """A daily percent series wandering between 0 and 8, missing on holidays (like DGS10): scale data sets."""
+    rng = stream(seed, "fred", series_id)
+    level, rows = rng.uniform(1, 5), []
+    for day in business_days:
+        level = min(8.0, max(0.0, level + rng.gauss(0, 0.04)))
+        rows.append((day, None if day in holidays else round(level, 2)))
+    return rows

@@ -13,12 +13,13 @@ import datetime as dt
 import json
 import math
 import random
-import zlib
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ingestion.emulator.sample import START, federal_holidays, weekdays
-from ingestion.emulator.sample_scale import FIRST_SYNTHETIC_CIK
+from ingestion.business_calendar import nyse_sessions
+from ingestion.synthetic.randomness import stream
+from ingestion.synthetic.scale import FIRST_SYNTHETIC_CIK
+from ingestion.synthetic.shapes import START
 from ingestion.universe import Company, load_universe
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -58,36 +59,6 @@ SIC = {"Semiconductors": ("3674", "Semiconductors & Related Devices"),
 LOSS_YEARS = {"TSLA": range(2005, 2020), "PLTR": range(2005, 2023), "INTC": range(2024, 2025), "BA": range(2019, 2025)}
 
 
-def _easter(year: int) -> dt.date:
-    a, b, c = year % 19, year // 100, year % 100
-    d, e = b // 4, b % 4
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = c // 4, c % 4
-    ell = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * ell) // 451
-    month = (h + ell - 7 * m + 114) // 31
-    return dt.date(year, month, (h + ell - 7 * m + 114) % 31 + 1)
-
-
-def trading_days(start: dt.date, end: dt.date) -> list[dt.date]:
-    """NYSE sessions: weekdays less the exchange's holidays (federal ones less Columbus/Veterans, plus Good Friday)."""
-    closed: set[dt.date] = set()
-    for year in range(start.year, end.year + 1):
-        federal = federal_holidays(year)
-        federal -= {d for d in federal if d.month in (10, 11) and d.day < 20 and d.weekday() == 0}  # Columbus
-        federal -= {d for d in federal if d.month == 11 and d.day in (10, 11, 12)}  # Veterans Day
-        if year < 2022:
-            federal -= {d for d in federal if d.month == 6 and d.day in (18, 19, 20)}
-        closed |= federal | {_easter(year) - dt.timedelta(days=2)}
-    return [d for d in weekdays(start, end) if d not in closed]
-
-
-def _rng(seed: int, name: str) -> random.Random:
-    return random.Random(seed * 1_000_033 + zlib.crc32(name.encode()))
-
-
 def _fiscal_quarter_ends(fy_end_month: int, end: dt.date) -> list[tuple[dt.date, int, int]]:
     """(quarter end, fiscal year, quarter number) for every fiscal quarter ending by ``end``."""
     out = []
@@ -105,12 +76,12 @@ class CompanyPath:
     """One company's daily market cap, shares and price, before any adjustment."""
 
     def __init__(self, company: Company, sessions: list[dt.date], seed: int) -> None:
-        rng = _rng(seed, company.ticker)
+        rng = stream(seed, "equities", company.ticker)
         first = dt.date.fromisoformat(FIRST_TRADE.get(company.ticker, "2005-01-03"))
         self.sessions = [d for d in sessions if d >= first]
         pe, margin, dividend_yield = SECTOR_PROFILE[company.sector]
         self.pe, self.margin, self.dividend_yield = pe, margin, dividend_yield
-        # Scale data sets (sample_scale.py) reach beyond the large caps: their synthetic names start smaller.
+        # Scale data sets (scale.py) reach beyond the large caps: their synthetic names start smaller.
         cap = math.exp(rng.gauss(math.log(10e9 if company.cik >= FIRST_SYNTHETIC_CIK else 50e9), 0.6))
         price = rng.uniform(20, 120)
         shares = cap / price
@@ -127,7 +98,7 @@ class CompanyPath:
 
 
 def chart_payload(company: Company, path: CompanyPath, seed: int) -> dict:
-    rng = _rng(seed, "chart-" + company.ticker)
+    rng = stream(seed, "equities", "chart-" + company.ticker)
     sessions = path.sessions
     # Split-adjusted close: divide by every split after the day (as the chart API's `close` does).
     factor_after, running = {}, 1.0
@@ -187,7 +158,7 @@ def _accepted(rng: random.Random, filed: dt.date, clock_is_new_york: bool) -> st
 
 def sec_documents(company: Company, path: CompanyPath, seed: int, end: dt.date) -> tuple[dict, dict]:
     """companyfacts and submissions JSON for one company, filings up to ``end``."""
-    rng = _rng(seed, "sec-" + company.ticker)
+    rng = stream(seed, "equities", "sec-" + company.ticker)
     fy_end = FISCAL_YEAR_END_MONTH.get(company.ticker, 12)
     quarters = _fiscal_quarter_ends(fy_end, end + dt.timedelta(days=120))
     days_sorted = path.sessions
@@ -215,7 +186,7 @@ def sec_documents(company: Company, path: CompanyPath, seed: int, end: dt.date) 
         by_year.setdefault(fiscal_year, []).append(quarter_end)
     sequence = 0
     # A separate generator: acceptance times leave every other drawn value as it was.
-    accepting = _rng(seed, "accepted-" + company.ticker)
+    accepting = stream(seed, "equities", "accepted-" + company.ticker)
     clock_is_new_york = accepting.random() < 0.25  # EDGAR writes a `Z`, but for some filers the clock is New York's
     for quarter_end, (start, fiscal_year, q) in starts.items():
         annual = q == 4
@@ -302,7 +273,7 @@ def sec_documents(company: Company, path: CompanyPath, seed: int, end: dt.date) 
 
 
 def generate(out: Path, seed: int, end: dt.date, companies: list[Company] | None = None) -> None:
-    sessions = trading_days(START, end)
+    sessions = nyse_sessions(START, end)
     (out / "prices").mkdir(parents=True, exist_ok=True)
     (out / "sec" / "companyfacts").mkdir(parents=True, exist_ok=True)
     (out / "sec" / "submissions").mkdir(parents=True, exist_ok=True)
