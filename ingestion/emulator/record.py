@@ -24,11 +24,6 @@ import requests
 
 log = logging.getLogger(__name__)
 
-# Which upstream answers a path: the emulator's path spaces are the real APIs' and do not overlap.
-UPSTREAM_BY_PREFIX = [
-    ("/graph/", "fred_graph"), ("/fred/", "fred_api"), ("/services/api/fiscal_service/", "treasury_host"),
-    ("/api/xbrl/", "sec"), ("/submissions/", "sec"), ("/api/", "nyfed"), ("/v8/finance/chart/", "prices"),
-]
 FORWARDED_HEADERS = ("User-Agent", "Accept", "Accept-Encoding")
 
 
@@ -43,10 +38,9 @@ class Recording:
 
     def add(self, path: str, params: dict[str, str], body: bytes) -> None:
         with self._lock:
-            for prefix, handler in RECORDERS:
-                if path.startswith(prefix):
-                    handler(self, path, params, body)
-                    return
+            route = route_of(path)
+            if route is not None:
+                route[2](self, path, params, body)
 
     def fred_csv(self, path: str, params: dict, body: bytes) -> None:
         series_id = params["id"]
@@ -120,11 +114,22 @@ class Recording:
         return written
 
 
-RECORDERS: list[tuple[str, Callable]] = [
-    ("/graph/fredgraph.csv", Recording.fred_csv), ("/fred/", Recording.fred_api),
-    ("/services/api/fiscal_service/", Recording.treasury), ("/api/xbrl/", Recording.sec),
-    ("/submissions/", Recording.sec), ("/api/", Recording.nyfed), ("/v8/finance/chart/", Recording.prices),
+# One row per path space: (path prefix, the upstream that answers it, how its answers are recorded). The
+# emulator's path spaces are the real APIs' and do not overlap; the first matching prefix wins ("/api/xbrl/"
+# before NY Fed's "/api/").
+ROUTES: list[tuple[str, str, Callable]] = [
+    ("/graph/fredgraph.csv", "fred_graph", Recording.fred_csv),
+    ("/fred/", "fred_api", Recording.fred_api),
+    ("/services/api/fiscal_service/", "treasury_host", Recording.treasury),
+    ("/api/xbrl/", "sec", Recording.sec),
+    ("/submissions/", "sec", Recording.sec),
+    ("/api/", "nyfed", Recording.nyfed),
+    ("/v8/finance/chart/", "prices", Recording.prices),
 ]
+
+
+def route_of(path: str) -> tuple[str, str, Callable] | None:
+    return next((route for route in ROUTES if path.startswith(route[0])), None)
 
 
 class RecordingProxy:
@@ -138,8 +143,8 @@ class RecordingProxy:
 
             def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
                 url = urlsplit(self.path)
-                upstream = next((upstreams[name] for prefix, name in UPSTREAM_BY_PREFIX
-                                 if url.path.startswith(prefix)), None)
+                route = route_of(url.path)
+                upstream = upstreams[route[1]] if route else None
                 if upstream is None:
                     self._reply(404, b"no upstream for this path", "text/plain")
                     return

@@ -1,5 +1,6 @@
-"""The shape of ingestion/: no import cycles, no module over 400 lines, and the product never imports the
-synthetic-data generator except at its two entry points (sample mode and `faultlines sample`)."""
+"""The shape of the code: no import cycles in ingestion/ and orchestration/, no module over 400 lines, the product
+never imports the synthetic-data generator except at its two entry points (sample mode and `faultlines sample`),
+and orchestration/ names no raw table (they are declared once, in each provider module)."""
 
 from __future__ import annotations
 
@@ -82,16 +83,13 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return out
 
 
-def _graph(folder: str, module_level_only: bool) -> dict[str, set[str]]:
-    modules = _modules(folder)
-    known = set(modules)
-    return {name: {m for m, top in _imports(path, known) if top or not module_level_only}
-            for name, path in modules.items()}
-
-
-def test_no_import_cycles_in_ingestion_even_through_imports_inside_functions():
+def test_no_import_cycles_in_the_product_even_through_imports_inside_functions():
     # Imports inside functions count too: they are how the old generator dodged its circle at import time.
-    assert _cycles(_graph("ingestion", module_level_only=False)) == []
+    # One graph over both folders, so a circle through ingestion and orchestration is found too.
+    modules = {**_modules("ingestion"), **_modules("orchestration")}
+    graph = {name: {m for m, _ in _imports(path, set(modules))} for name, path in modules.items()}
+    assert len(graph) > 40
+    assert _cycles(graph) == []
 
 
 def test_the_cycle_finder_finds_a_cycle():
@@ -100,10 +98,43 @@ def test_the_cycle_finder_finds_a_cycle():
     assert _cycles({"a": {"b"}, "b": set()}) == []
 
 
-def test_no_python_module_in_ingestion_is_over_400_lines():
-    long = {str(p.relative_to(REPO_ROOT)): n for p in (REPO_ROOT / "ingestion").rglob("*.py")
-            if (n := len(p.read_text().splitlines())) > MAX_LINES}
+def test_no_python_module_in_the_product_is_over_400_lines():
+    long = {str(p.relative_to(REPO_ROOT)): n for folder in ("ingestion", "orchestration")
+            for p in (REPO_ROOT / folder).rglob("*.py") if (n := len(p.read_text().splitlines())) > MAX_LINES}
     assert long == {}
+
+
+def _string_constants(path: Path) -> list[tuple[int, str]]:
+    """Every string literal in ``path`` but docstrings and comments (prose may mention a table)."""
+    tree = ast.parse(path.read_text())
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+                  and node.body and isinstance(node.body[0], ast.Expr)
+                  and isinstance(node.body[0].value, ast.Constant)}
+    return [(node.lineno, node.value) for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings]
+
+
+def test_orchestration_names_no_raw_table():
+    # A raw table is declared once, in its provider module (ingestion/sources/tables.py); Dagster's asset keys,
+    # date ranges and freshness checks derive from that list. A table name written out in orchestration/ is a
+    # second declaration that a new table would have to find.
+    from ingestion.sources import TABLES
+
+    names = {table for tables in TABLES.values() for table in tables}
+    assert {"observations", "auctions", "reference_rates", "prices_daily", "facts"} <= names
+    qualified = {f"raw_{provider}.{table}" for provider, tables in TABLES.items() for table in tables}
+    found = [f"{path.relative_to(REPO_ROOT)}:{line}: {text!r}"
+             for path in sorted((REPO_ROOT / "orchestration").rglob("*.py"))
+             for line, text in _string_constants(path)
+             if text in names or any(q in text or q.replace(".", "/") in text for q in qualified)]
+    assert found == []
+
+
+def test_the_raw_table_finder_sees_a_string_and_skips_a_docstring(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text('"""Loads observations."""\nTABLE = "observations"\n')
+    assert _string_constants(module) == [(2, "observations")]
 
 
 def test_the_product_imports_the_generator_only_at_its_entry_points():
