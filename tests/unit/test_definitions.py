@@ -32,8 +32,8 @@ def test_checks_of_every_kind_sit_beside_their_assets():
     assert {asset for asset, _ in gx} >= {"raw_fred/observations", "raw_treasury/auctions",
                                           "marts/mart_reserve_adequacy", "marts/mart_bill_absorption"}
     assert {asset for asset, _ in fresh} == set(calendars.FRESHNESS)
-    assert len(dbt) >= 100 and ("marts/mart_reserve_adequacy", "unique_combination_of_columns_mart_reserve_adequacy_date_day") \
-        in dbt
+    assert len(dbt) >= 100
+    assert ("marts/mart_reserve_adequacy", "unique_combination_of_columns_mart_reserve_adequacy_date_day") in dbt
 
 
 def test_a_job_per_provider_and_schedules_per_release_calendar_in_new_york_time():
