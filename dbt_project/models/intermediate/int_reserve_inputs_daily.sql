@@ -47,7 +47,7 @@ latest_dts as (
 tga as (
     select
         pivoted.date_day,
-        case when pivoted.date_day - latest_dts.record_date <= 4 then latest_dts.tga_close_usd_mn / 1000.0
+        case when pivoted.date_day - latest_dts.record_date <= 4 then {{ usd_mn_to_bn('latest_dts.tga_close_usd_mn') }}
              else pivoted.tga_h41_usd_bn end as tga_usd_bn,
         case when pivoted.date_day - latest_dts.record_date <= 4 then latest_dts.record_date
              else pivoted.tga_h41_as_of end as tga_as_of,

@@ -133,7 +133,7 @@ priced as (
         bars.volume,
         shares.shares_outstanding,
         shares.shares_as_of,
-        bars.close_usd * shares.shares_outstanding / 1e9 as market_cap_usd_bn,
+        {{ usd_to_bn('bars.close_usd * shares.shares_outstanding') }} as market_cap_usd_bn,
         bars.adj_close_usd / lag(bars.adj_close_usd) over (partition by bars.ticker order by bars.trade_date) - 1
             as return_1d,
         bars.load_id as bars_load_id,

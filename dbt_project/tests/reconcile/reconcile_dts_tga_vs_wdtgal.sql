@@ -7,7 +7,7 @@ with dts as (
 ),
 
 wdtgal as (
-    select observation_date, value_usd_bn * 1000 as tga_usd_mn
+    select observation_date, {{ convert_usd('value_usd_bn', 'usd_bn', 'usd_mn') }} as tga_usd_mn
     from {{ ref('stg_fred__observations') }}
     where series_id = 'WDTGAL' and value_usd_bn is not null
 ),
