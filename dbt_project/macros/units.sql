@@ -5,7 +5,8 @@
 {% macro convert_usd(amount, from_unit, to_unit) -%}
     {%- set powers_of_ten = {'usd': 0, 'usd_mn': 6, 'usd_bn': 9} -%}
     {%- if from_unit not in powers_of_ten or to_unit not in powers_of_ten -%}
-        {{ exceptions.raise_compiler_error("convert_usd: units are usd, usd_mn or usd_bn, not " ~ from_unit ~ " / " ~ to_unit) }}
+        {{ exceptions.raise_compiler_error("convert_usd: units are usd, usd_mn or usd_bn, not "
+                                           ~ from_unit ~ " / " ~ to_unit) }}
     {%- endif -%}
     {%- set shift = powers_of_ten[from_unit] - powers_of_ten[to_unit] -%}
     {#- Multiply or divide by a power of ten, never by its inverse: 1e-9 is not exact in binary, 1e9 is. -#}

@@ -18,7 +18,7 @@ paired as (
            penny.total_usd_mn as penny_usd_mn
     from mspd
     asof join penny on mspd.record_date >= penny.record_date
-    where mspd.record_date - penny.record_date <= 4
+    where mspd.record_date - penny.record_date <= {{ var('statement_carry_days') }}
 )
 
 select *, penny_usd_mn - mspd_usd_mn as difference_usd_mn
