@@ -21,7 +21,6 @@ CLAIMS_MARKS = {  # the dates the claims compare, drawn on the reserves chart
     "2007": ("2007-12-31", "2007: ≈$45bn claimed"),
     "2023": ("2023-06-30", "2023: $2.2tn claimed"),
 }
-ABSORPTION_START = "2025-12-12"  # the Fed's reserve-management bill purchases start
 VERDICT_COLOURS = {"supported": "#1b7837", "partly": "#b8860b", "contradicted": "#b2182b"}
 
 
@@ -35,7 +34,7 @@ class Chart:
 
 
 def _dbt_vars() -> dict:
-    """The vars of dbt_project.yml: the report draws with the thresholds the marts were built with."""
+    """The vars of dbt_project.yml: the report draws with the thresholds and dates the marts were built with."""
     return yaml.safe_load((settings.DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
 
 
@@ -129,8 +128,10 @@ def absorption_chart(con) -> Chart:
                    marker_color="#2166ac")
     figure.add_trace(go.Scatter(x=data.month_end, y=data.ratio, name="absorption ratio (Fed ÷ net issuance)",
                                 mode="lines+markers", line={"color": "#b2182b"}), secondary_y=True)
-    figure.add_vline(x=ABSORPTION_START, line={"color": "#555", "dash": "dot"})
-    figure.add_annotation(x=ABSORPTION_START, y=1.02, yref="paper", text="2025-12-12: reserve-management purchases",
+    # The day the Fed's reserve-management bill purchases began: the dbt var mart_claims measures the claim from.
+    start = str(_dbt_vars()["reserve_management_purchases_start"])
+    figure.add_vline(x=start, line={"color": "#555", "dash": "dot"})
+    figure.add_annotation(x=start, y=1.02, yref="paper", text=f"{start}: reserve-management purchases",
                           showarrow=False, font={"size": 11})
     _layout(figure, "$bn per month (H.4.1 weeks)", barmode="group")
     figure.update_yaxes(title_text="ratio", secondary_y=True)

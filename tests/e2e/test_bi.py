@@ -11,7 +11,9 @@ from pathlib import Path
 import duckdb
 import pytest
 import requests
+import yaml
 
+from ingestion import settings
 from tests.e2e.browser import visit
 from tests.e2e.conftest import FAULTLINES, _env, _free_port, faultlines
 
@@ -111,6 +113,10 @@ def test_the_report_renders_fully_in_chromium_with_the_network_off(first_run, ho
     assert "SAMPLE" in result.stdout and out.stat().st_size > 1_000_000
     text = out.read_text()
     assert not re.findall(r'<(?:script|link|img)[^>]+(?:src|href)="https?://', text), "scripts are inlined"
+    # The bill-absorption chart marks the day mart_claims measures from: the dbt var, not a copy of it.
+    start = yaml.safe_load((settings.DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"][
+        "reserve_management_purchases_start"]
+    assert f"{start}: reserve-management purchases" in text
     with visit(out.as_uri()) as page:
         page.page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 4",
                                     timeout=30_000)

@@ -122,7 +122,7 @@ def test_ui_runs_checks_and_blocks_publishing_on_bad_data(first_run, home, tmp_p
         gx = client.latest_check("raw_nyfed/reference_rates", "gx_nyfed__reference_rates")
         assert gx["runId"] == run_id and gx["status"] == "SUCCEEDED"
         dbt_test = client.latest_check("marts/mart_reserve_adequacy",
-                                       "unique_combination_mart_reserve_adequacy_date_day")
+                                       "unique_combination_of_columns_mart_reserve_adequacy_date_day")
         assert dbt_test["runId"] == run_id and dbt_test["status"] == "SUCCEEDED"
         freshness = client.latest_check("raw_prices/prices_daily", "fresh_per_release_calendar")
         assert freshness["runId"] == run_id and freshness["evaluation"]["severity"] == "WARN"

@@ -4,7 +4,9 @@ import json
 
 import duckdb
 import pytest
+import yaml
 
+from ingestion import settings
 from orchestration.assets.dbt import ensure_manifest
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("replay")]  # shares the replay build
@@ -28,3 +30,20 @@ def test_every_model_and_column_is_described(replay_build):
             assert actual, f"{node['name']} is not in the warehouse"
             undescribed += [f"{node['name']}.{c}" for c in sorted(actual - documented)]
     assert undescribed == []
+
+
+def _columns(document: dict) -> list[dict]:
+    nodes = [n for kind in ("models", "seeds", "snapshots") for n in document.get(kind) or []]
+    tables = [t for source in document.get("sources") or [] for t in source.get("tables") or []]
+    return [column for node in nodes + tables for column in node.get("columns") or []]
+
+
+def test_no_column_description_is_cut_at_a_comma():
+    """`{name: x, description: Close, USD.}` is YAML for a description `Close` and a stray key `USD.`."""
+    known = {"name", "description", "data_tests", "data_type", "meta", "config", "quote", "constraints", "tags"}
+    paths = [path for folder in ("models", "seeds", "snapshots")
+             for path in (settings.DBT_PROJECT_DIR / folder).rglob("*.yml")]
+    stray = [f"{path.name}: {column['name']} {sorted(set(column) - known)}"
+             for path in paths for column in _columns(yaml.safe_load(path.read_text()) or {})
+             if set(column) - known]
+    assert len(paths) >= 10 and stray == []

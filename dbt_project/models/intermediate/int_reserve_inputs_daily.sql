@@ -2,7 +2,8 @@
 -- with the date of the observation used for each carried series.
 --
 -- The TGA is a daily level: the Daily Treasury Statement's closing balance of the day (or of the last DTS day, at
--- most 4 days back: weekends and holidays move no cash), the H.4.1 Wednesday level (WDTGAL) where the DTS has none.
+-- most var `statement_carry_days` back: weekends and holidays move no cash), the H.4.1 Wednesday level (WDTGAL)
+-- where the DTS has none.
 -- Net liquidity needs its three inputs at one date: the Wednesday of the Fed's latest balance sheet (WALCL), with the
 -- TGA and ON RRP of that same day.
 {%- set dollar_series = {
@@ -39,7 +40,11 @@ dts as (
 ),
 
 latest_dts as (
-    select pivoted.date_day, dts.record_date, dts.tga_close_usd_mn
+    select
+        pivoted.date_day,
+        dts.record_date,
+        dts.tga_close_usd_mn,
+        pivoted.date_day - dts.record_date <= {{ var('statement_carry_days') }} as is_current
     from pivoted
     asof left join dts on pivoted.date_day >= dts.record_date
 ),
@@ -47,11 +52,10 @@ latest_dts as (
 tga as (
     select
         pivoted.date_day,
-        case when pivoted.date_day - latest_dts.record_date <= 4 then latest_dts.tga_close_usd_mn / 1000.0
+        case when latest_dts.is_current then {{ usd_mn_to_bn('latest_dts.tga_close_usd_mn') }}
              else pivoted.tga_h41_usd_bn end as tga_usd_bn,
-        case when pivoted.date_day - latest_dts.record_date <= 4 then latest_dts.record_date
-             else pivoted.tga_h41_as_of end as tga_as_of,
-        case when pivoted.date_day - latest_dts.record_date <= 4 then 'DTS'
+        case when latest_dts.is_current then latest_dts.record_date else pivoted.tga_h41_as_of end as tga_as_of,
+        case when latest_dts.is_current then 'DTS'
              when pivoted.tga_h41_usd_bn is not null then 'H.4.1' end as tga_source
     from pivoted
     join latest_dts using (date_day)

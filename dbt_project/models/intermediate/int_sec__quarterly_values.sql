@@ -33,13 +33,13 @@ first_reported as (
 quarters as (
     select cik, metric, tag, period_start, period_end, value, known_from, false as is_derived_q4
     from first_reported
-    where period_days between 80 and 100
+    where period_days between {{ var('fiscal_quarter_min_days') }} and {{ var('fiscal_quarter_max_days') }}
 ),
 
 annuals as (
     select cik, metric, tag, period_start, period_end, value, known_from
     from first_reported
-    where period_days between 350 and 380
+    where period_days between {{ var('fiscal_year_min_days') }} and {{ var('fiscal_year_max_days') }}
 ),
 
 derived_q4 as (

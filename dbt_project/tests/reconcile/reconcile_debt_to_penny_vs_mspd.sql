@@ -3,7 +3,7 @@
 -- Tolerance $5mn: the MSPD total adds class lines rounded to $100 of $mn; the real 2020–2025 files agree within
 -- $0.8mn.
 with penny as (
-    select record_date, total_public_debt_usd / 1e6 as total_usd_mn
+    select record_date, {{ convert_usd('total_public_debt_usd', 'usd', 'usd_mn') }} as total_usd_mn
     from {{ ref('stg_treasury__debt_to_penny') }}
 ),
 
@@ -18,7 +18,7 @@ paired as (
            penny.total_usd_mn as penny_usd_mn
     from mspd
     asof join penny on mspd.record_date >= penny.record_date
-    where mspd.record_date - penny.record_date <= 4
+    where mspd.record_date - penny.record_date <= {{ var('statement_carry_days') }}
 )
 
 select *, penny_usd_mn - mspd_usd_mn as difference_usd_mn

@@ -7,7 +7,7 @@ with dts as (
 ),
 
 wdtgal as (
-    select observation_date, value_usd_bn * 1000 as tga_usd_mn
+    select observation_date, {{ convert_usd('value_usd_bn', 'usd_bn', 'usd_mn') }} as tga_usd_mn
     from {{ ref('stg_fred__observations') }}
     where series_id = 'WDTGAL' and value_usd_bn is not null
 ),
@@ -16,7 +16,7 @@ paired as (
     select wdtgal.observation_date, wdtgal.tga_usd_mn, dts.record_date, dts.tga_close_usd_mn
     from wdtgal
     asof join dts on wdtgal.observation_date >= dts.record_date
-    where wdtgal.observation_date - dts.record_date <= 4
+    where wdtgal.observation_date - dts.record_date <= {{ var('statement_carry_days') }}
         and wdtgal.observation_date <= (select max(record_date) from dts)
 )
 

@@ -2,13 +2,13 @@
 -- outright, Wednesday level) on each as-of Wednesday both publish: the same position from two publications.
 -- Tolerance $5mn: H.4.1 rounds to $1mn and the by-CUSIP file sums hundreds of par amounts.
 with by_cusip as (
-    select as_of_date, sum(par_usd) / 1e6 as bills_usd_mn
+    select as_of_date, {{ convert_usd('sum(par_usd)', 'usd', 'usd_mn') }} as bills_usd_mn
     from {{ ref('stg_nyfed__soma_bill_holdings') }}
     group by as_of_date
 ),
 
 wshobl as (
-    select observation_date, value_usd_bn * 1000 as bills_usd_mn
+    select observation_date, {{ convert_usd('value_usd_bn', 'usd_bn', 'usd_mn') }} as bills_usd_mn
     from {{ ref('stg_fred__observations') }}
     where series_id = 'WSHOBL' and value_usd_bn is not null
 )

@@ -16,7 +16,7 @@ select
     series.units,
     series.unit_kind,
     case series.unit_kind
-        when 'usd_mn' then observations.value / 1000.0
+        when 'usd_mn' then {{ usd_mn_to_bn('observations.value') }}
         when 'usd_bn' then observations.value
     end as value_usd_bn,
     case when series.unit_kind = 'pct' then observations.value end as value_pct

@@ -8,8 +8,8 @@ select
     cast(operation_date as date) as operation_date,
     operation_method,
     term,
-    total_amt_accepted / 1e9 as accepted_usd_bn,
-    total_amt_submitted / 1e9 as submitted_usd_bn,
+    {{ usd_to_bn('total_amt_accepted') }} as accepted_usd_bn,
+    {{ usd_to_bn('total_amt_submitted') }} as submitted_usd_bn,
     accepted_cpty as accepted_counterparties,
     percent_award_rate as award_rate_pct
 from operations

@@ -13,6 +13,10 @@ with all_bars as (
     select * from {{ ref('stg_prices__daily') }}
 ),
 
+splits as (
+    select * from {{ ref('stg_prices__splits') }}
+),
+
 {#- A table built before `bars_load_id` existed is rebuilt in full (delete+insert of every row). #}
 {% if is_incremental() and relation_has_column(this, 'bars_load_id') %}
 last_build as (
@@ -24,10 +28,13 @@ restated_tickers as (
     select distinct universe.ticker
     from {{ ref('stg_sec__facts') }} as facts
     join {{ ref('stg_prices__universe') }} as universe on universe.cik = facts.cik
-    where facts.load_id > (select load_id from last_build) or (select load_id from last_build) is null
+    cross join last_build
+    where facts.load_id > last_build.load_id or last_build.load_id is null
     union
-    select distinct ticker from {{ ref('stg_prices__splits') }}
-    where load_id > (select load_id from last_build)
+    select distinct splits.ticker
+    from splits
+    cross join last_build
+    where splits.load_id > last_build.load_id
     union
     -- A seed has no load id to compare: its few companies are rebuilt every run.
     select universe.ticker
@@ -36,31 +43,35 @@ restated_tickers as (
 ),
 
 rebuild_from as (
-    select ticker, min(trade_date) as from_date
+    -- A ticker is rebuilt whole, or from its first bar loaded since the last build.
+    select ticker, false as whole_ticker, min(trade_date) as from_date
     from all_bars
+    cross join last_build
     -- A bar without a load id was loaded before the column existed, so before the last build.
-    where load_id > (select load_id from last_build) or (select load_id from last_build) is null
+    where all_bars.load_id > last_build.load_id or last_build.load_id is null
     group by ticker
     union all
-    select ticker, date '1900-01-01' from restated_tickers
+    select ticker, true as whole_ticker, null as from_date from restated_tickers
+),
+
+rebuild as (
+    select ticker, bool_or(whole_ticker) as whole_ticker, min(from_date) as from_date
+    from rebuild_from
+    group by ticker
 ),
 
 bars as (
     -- Ten days before each ticker's first rebuilt day, so its 1-day return has the previous session.
-    select all_bars.*, rebuild.from_date
+    select all_bars.*, rebuild.whole_ticker, rebuild.from_date
     from all_bars
-    join (select ticker, min(from_date) as from_date from rebuild_from group by ticker) as rebuild
-        on rebuild.ticker = all_bars.ticker and all_bars.trade_date >= rebuild.from_date - interval 10 day
+    join rebuild on rebuild.ticker = all_bars.ticker
+    where rebuild.whole_ticker or all_bars.trade_date >= rebuild.from_date - interval 10 day
 ),
 {% else %}
 bars as (
-    select *, date '1900-01-01' as from_date from all_bars
+    select *, true as whole_ticker, cast(null as date) as from_date from all_bars
 ),
 {% endif %}
-
-splits as (
-    select * from {{ ref('stg_prices__splits') }}
-),
 
 share_classes as (
     select *, count(distinct count_rank) over (partition by cik) as classes
@@ -107,15 +118,26 @@ shares_reported as (
         or (count(*) = max(share_classes.classes) and count(share_classes.cik) = count(*))
 ),
 
+splits_since as (
+    -- Per split, the product of its ratio and every later one: what a count from before it is multiplied by.
+    select
+        ticker,
+        split_date,
+        product(split_ratio) over (
+            partition by ticker order by split_date desc rows between unbounded preceding and current row
+        ) as ratio_to_today
+    from splits
+),
+
 shares_today_basis as (
-    -- Restate each count on today's share basis (the basis of the split-adjusted close).
+    -- Restate each count on today's share basis (the basis of the split-adjusted close): times the ratios of every
+    -- split after its date, which the first such split carries (1 when none follows).
     select
         shares_reported.*,
-        shares_reported * coalesce((
-            select product(splits.split_ratio) from splits
-            where splits.ticker = shares_reported.ticker and splits.split_date > shares_reported.shares_as_of
-        ), 1) as shares_outstanding
+        shares_reported.shares_reported * coalesce(splits_since.ratio_to_today, 1) as shares_outstanding
     from shares_reported
+    asof left join splits_since
+        on splits_since.ticker = shares_reported.ticker and splits_since.split_date > shares_reported.shares_as_of
 ),
 
 fundamentals as (
@@ -133,10 +155,11 @@ priced as (
         bars.volume,
         shares.shares_outstanding,
         shares.shares_as_of,
-        bars.close_usd * shares.shares_outstanding / 1e9 as market_cap_usd_bn,
+        {{ usd_to_bn('bars.close_usd * shares.shares_outstanding') }} as market_cap_usd_bn,
         bars.adj_close_usd / lag(bars.adj_close_usd) over (partition by bars.ticker order by bars.trade_date) - 1
             as return_1d,
         bars.load_id as bars_load_id,
+        bars.whole_ticker,
         bars.from_date
     from bars
     asof left join shares_today_basis as shares
@@ -144,7 +167,7 @@ priced as (
 )
 
 select
-    priced.* exclude (from_date),
+    priced.* exclude (whole_ticker, from_date),
     fundamentals.ttm_net_income_usd_bn,
     fundamentals.ttm_revenue_usd_bn,
     fundamentals.fiscal_quarter_end as fundamentals_as_of,
@@ -152,4 +175,5 @@ select
 from priced
 asof left join fundamentals
     on fundamentals.ticker = priced.ticker and priced.trade_date >= fundamentals.ttm_known_from
-where priced.trade_date >= priced.from_date
+-- The ten days before a ticker's first rebuilt day only gave its first return: they are not rewritten.
+where priced.whole_ticker or priced.trade_date >= priced.from_date

@@ -6,7 +6,9 @@
 -- complete record) where it covers the window, otherwise from the auctions (issued minus maturing) once a year of
 -- auction history is loaded (before that, bills issued earlier mature unseen). Ratios are NULL, with a reason,
 -- below a floor of net issuance or when a side is missing: never a huge number.
-{%- set floor_usd = var('bill_absorption_min_net_issuance_usd_bn') * 1e9 %}
+{%- set floor_usd = convert_usd(var('bill_absorption_min_net_issuance_usd_bn'), 'usd_bn', 'usd') %}
+{%- set max_coverage_gap_pct = var('bill_absorption_max_auction_coverage_gap_pct') %}
+{%- set carry_days = var('statement_carry_days') %}
 with windows as (
     select * from {{ ref('int_treasury__bill_windows') }}
 ),
@@ -168,13 +170,14 @@ measured as (
     select
         *,
         gross_usd - maturing_usd as auction_net_usd,
-        (dts_issues_usd_mn - dts_redemptions_usd_mn) * 1e6 as dts_net_usd,
-        coalesce((dts_issues_usd_mn - dts_redemptions_usd_mn) * 1e6, gross_usd - maturing_usd) as net_usd,
+        {{ convert_usd('dts_issues_usd_mn - dts_redemptions_usd_mn', 'usd_mn', 'usd') }} as dts_net_usd,
+        coalesce({{ convert_usd('dts_issues_usd_mn - dts_redemptions_usd_mn', 'usd_mn', 'usd') }},
+                 gross_usd - maturing_usd) as net_usd,
         case
             when dts_issues_usd_mn is not null then 'dts'
             when gross_usd is not null then 'auctions'
         end as net_source,
-        100.0 * gross_usd / nullif(dts_issues_usd_mn * 1e6, 0) as auction_coverage_pct,
+        100.0 * gross_usd / nullif({{ convert_usd('dts_issues_usd_mn', 'usd_mn', 'usd') }}, 0) as auction_coverage_pct,
         fed_take_usd - fed_maturing_usd as fed_net_take_usd
     from flows
 ),
@@ -187,21 +190,21 @@ select
     measured.window_type,
     measured.window_start,
     measured.window_end,
-    cast(measured.net_usd / 1e9 as double) as net_bill_issuance_usd_bn,
+    {{ usd_to_bn('measured.net_usd') }} as net_bill_issuance_usd_bn,
     measured.net_source as net_bill_issuance_source,
-    cast(measured.dts_issues_usd_mn / 1e3 as double) as dts_bill_issues_usd_bn,
-    cast(measured.dts_redemptions_usd_mn / 1e3 as double) as dts_bill_redemptions_usd_bn,
-    cast(measured.dts_net_usd / 1e9 as double) as dts_net_bill_issuance_usd_bn,
-    cast(measured.gross_usd / 1e9 as double) as gross_bill_issuance_usd_bn,
-    cast(measured.maturing_usd / 1e9 as double) as bills_maturing_usd_bn,
-    cast(measured.auction_net_usd / 1e9 as double) as auction_net_bill_issuance_usd_bn,
+    {{ usd_mn_to_bn('measured.dts_issues_usd_mn') }} as dts_bill_issues_usd_bn,
+    {{ usd_mn_to_bn('measured.dts_redemptions_usd_mn') }} as dts_bill_redemptions_usd_bn,
+    {{ usd_to_bn('measured.dts_net_usd') }} as dts_net_bill_issuance_usd_bn,
+    {{ usd_to_bn('measured.gross_usd') }} as gross_bill_issuance_usd_bn,
+    {{ usd_to_bn('measured.maturing_usd') }} as bills_maturing_usd_bn,
+    {{ usd_to_bn('measured.auction_net_usd') }} as auction_net_bill_issuance_usd_bn,
     round(measured.auction_coverage_pct, 4) as auction_coverage_pct,
-    cast(measured.fed_take_usd / 1e9 as double) as fed_take_at_auction_usd_bn,
-    cast(measured.public_take_usd / 1e9 as double) as public_take_at_auction_usd_bn,
-    cast(measured.fed_maturing_usd / 1e9 as double) as fed_bills_maturing_usd_bn,
-    cast(measured.fed_net_take_usd / 1e9 as double) as fed_net_take_at_auction_usd_bn,
-    cast(measured.soma_bill_change_usd / 1e9 as double) as soma_bill_change_usd_bn,
-    cast(measured.mspd_bill_change_usd_mn / 1e3 as double) as mspd_bill_change_usd_bn,
+    {{ usd_to_bn('measured.fed_take_usd') }} as fed_take_at_auction_usd_bn,
+    {{ usd_to_bn('measured.public_take_usd') }} as public_take_at_auction_usd_bn,
+    {{ usd_to_bn('measured.fed_maturing_usd') }} as fed_bills_maturing_usd_bn,
+    {{ usd_to_bn('measured.fed_net_take_usd') }} as fed_net_take_at_auction_usd_bn,
+    {{ usd_to_bn('measured.soma_bill_change_usd') }} as soma_bill_change_usd_bn,
+    {{ usd_mn_to_bn('measured.mspd_bill_change_usd_mn') }} as mspd_bill_change_usd_bn,
     case
         when measured.net_usd is null or measured.net_usd < {{ floor_usd }} then null
         when measured.soma_bill_change_usd is null then null
@@ -210,7 +213,8 @@ select
     case
         when measured.net_usd is null or measured.net_usd < {{ floor_usd }} then null
         when measured.fed_net_take_usd is null then null
-        when measured.auction_coverage_pct is not null and abs(measured.auction_coverage_pct - 100) > 1 then null
+        when measured.auction_coverage_pct is not null
+            and abs(measured.auction_coverage_pct - 100) > {{ max_coverage_gap_pct }} then null
         else round(measured.fed_net_take_usd / measured.net_usd, 4)
     end as bill_absorption_ratio_auction,
     case
@@ -224,16 +228,19 @@ select
         when measured.net_usd < {{ floor_usd }}
             then 'net bill issuance below the floor of ${{ var("bill_absorption_min_net_issuance_usd_bn") }}bn'
         when measured.gross_usd is null then 'auction history shorter than a year before this window'
-        when measured.auction_coverage_pct is not null and abs(measured.auction_coverage_pct - 100) > 1
+        when measured.auction_coverage_pct is not null
+            and abs(measured.auction_coverage_pct - 100) > {{ max_coverage_gap_pct }}
             then 'the auctions loaded hold ' || round(measured.auction_coverage_pct, 1)
                 || '% of the bills the DTS shows issued'
         when measured.fed_maturing_usd is null then 'SOMA holdings by CUSIP are not reported at the window start'
     end as auction_ratio_null_reason,
-    cast(measured.bills_outstanding_usd_mn / 1e3 as double) as bills_outstanding_usd_bn,
+    {{ usd_mn_to_bn('measured.bills_outstanding_usd_mn') }} as bills_outstanding_usd_bn,
     round(measured.bill_share_of_marketable_pct, 4) as bill_share_of_marketable_pct,
-    -- The statement of the window's last business day: a statement more than 4 days older is not that day's debt.
-    case when measured.window_end - debt.record_date <= 4
-        then cast(debt.total_public_debt_usd / 1e9 as double) end as total_public_debt_usd_bn,
-    case when measured.window_end - debt.record_date <= 4 then debt.record_date end as total_public_debt_as_of
+    -- The statement of the window's last business day: one older than var `statement_carry_days` is not that day's
+    -- debt.
+    case when measured.window_end - debt.record_date <= {{ carry_days }}
+        then {{ usd_to_bn('debt.total_public_debt_usd') }} end as total_public_debt_usd_bn,
+    case when measured.window_end - debt.record_date <= {{ carry_days }} then debt.record_date end
+        as total_public_debt_as_of
 from measured
 asof left join debt on measured.window_end >= debt.record_date

@@ -1,5 +1,6 @@
 -- Grain: one row per (ticker, fiscal quarter end). Quarterly net income and revenue and their trailing
 -- twelve months (sum of four consecutive quarters), public from `known_from` (the latest of the four filings).
+{%- set year_days = var('fiscal_year_min_days') ~ ' and ' ~ var('fiscal_year_max_days') %}
 with universe as (
     select * from {{ ref('stg_prices__universe') }}
 ),
@@ -36,13 +37,13 @@ select
     ttm.period_end as fiscal_quarter_end,
     ttm.period_start as fiscal_quarter_start,
     ttm.is_derived_q4,
-    ttm.net_income_usd / 1e9 as net_income_usd_bn,
-    ttm.revenue_usd / 1e9 as revenue_usd_bn,
+    {{ usd_to_bn('ttm.net_income_usd') }} as net_income_usd_bn,
+    {{ usd_to_bn('ttm.revenue_usd') }} as revenue_usd_bn,
     -- Four quarters that really span a year; otherwise a gap would make a TTM of the wrong length.
-    case when quarters_with_income = 4 and period_end - ttm_start between 350 and 380
-        then ttm_net_income_usd / 1e9 end as ttm_net_income_usd_bn,
-    case when quarters_with_revenue = 4 and period_end - ttm_start between 350 and 380
-        then ttm_revenue_usd / 1e9 end as ttm_revenue_usd_bn,
+    case when quarters_with_income = 4 and period_end - ttm_start between {{ year_days }}
+        then {{ usd_to_bn('ttm_net_income_usd') }} end as ttm_net_income_usd_bn,
+    case when quarters_with_revenue = 4 and period_end - ttm_start between {{ year_days }}
+        then {{ usd_to_bn('ttm_revenue_usd') }} end as ttm_revenue_usd_bn,
     ttm.known_from as quarter_known_from,
     ttm.ttm_known_from
 from ttm

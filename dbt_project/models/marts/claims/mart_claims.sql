@@ -1,6 +1,7 @@
 -- Grain: one row per claim. Each claim of the `claims` seed tested against the other marts: the metric, the dates
 -- compared, the observed value, and a verdict by the seed's bounds (supported / partly / contradicted), or
--- `untested` when the data needed is missing. Every threshold lives in the seed; this model only measures.
+-- `untested` when the data needed is missing. Every threshold lives in the seed (and the day reserve management
+-- purchases began in the var `reserve_management_purchases_start`); this model only measures.
 -- The rule text says why this verdict was given, with the numbers compared.
 with claims as (
     select * from {{ ref('claims') }}
@@ -78,11 +79,12 @@ observations as (
                 else 'net bill issuance was not positive over those weeks' end
     from claims
     left join {{ ref('mart_bill_absorption') }} as bills
-        -- Every week that ends after the date counts, the one in which purchases began included.
-        on bills.window_type = 'week' and bills.window_end > claims.period_start
+        -- Every week that ends after the day purchases began counts, the one in which they began included. The
+        -- day is a dbt var, not a seed cell: the report marks the same day on its chart.
+        on bills.window_type = 'week' and bills.window_end > date '{{ var("reserve_management_purchases_start") }}'
         and bills.soma_bill_change_usd_bn is not null and bills.net_bill_issuance_usd_bn is not null
     where claims.claim_id = 'fed_absorbs_bills'
-    group by claims.period_start
+    group by claims.claim_id
 
     union all
     select 'repo_crossing_line', 'days with SOFR above IORB',
