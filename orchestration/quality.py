@@ -1,4 +1,5 @@
-"""Great Expectations suites (``expectations/``) run against the warehouse, one suite per raw table and mart.
+"""Great Expectations suites (``expectations/``) run against the warehouse, one suite per raw table (the marts'
+rules are dbt tests: dbt_project/README.md says which rules each owns).
 
 GX 1.x is used directly (dagster-ge supports only GX < 1) and imported lazily: it takes seconds to import, and only
 runs that evaluate a suite pay for it. GX's SQL data source does not work with DuckDB, so each suite's query is

@@ -15,7 +15,6 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from packaging import version
 
 from ingestion import settings
-from orchestration.assets.checks import gx_checks
 from orchestration.resources import FaultlinesResource
 
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
@@ -123,7 +122,5 @@ def dbt_resource() -> DbtCliResource:
                                     profiles_dir=str(settings.DBT_PROJECT_DIR), dbt_executable=DBT_EXECUTABLE)
 
 
-# Great Expectations suites for the marts, beside the dbt tests (which dagster-dbt turns into checks itself).
-MART_CHECKS = gx_checks("marts/")
-
-defs = Definitions(assets=[dbt_models], asset_checks=MART_CHECKS, resources={"dbt": dbt_resource()})
+# The marts' quality rules are all dbt tests, which dagster-dbt turns into checks itself; GX owns the raw tables.
+defs = Definitions(assets=[dbt_models], resources={"dbt": dbt_resource()})
