@@ -38,14 +38,13 @@ weekly_rebuild = ScheduleDefinition(
 
 _built = [*sources.defs.assets, *dbt.defs.assets]
 _keys = sorted({key for assets in _built for key in assets.keys})
-# The run record follows the answers (marts) and the history snapshots; publishing follows everything.
-_end_of_run = publishing.definitions(marts=[key for key in _keys if key.path[0] in ("marts", "history")],
-                                     upstream=_keys)
 
+# One Definitions object at module scope: `dagster dev` refuses a module holding two.
 defs = Definitions.merge(
     sources.defs,
     dbt.defs,
-    _end_of_run,
+    # The run record follows the answers (marts) and the history snapshots; publishing follows everything.
+    publishing.definitions(marts=[key for key in _keys if key.path[0] in ("marts", "history")], upstream=_keys),
     Definitions(jobs=[build_everything], schedules=[weekly_rebuild],
                 executor=in_process_executor,  # also for `dagster asset materialize` and runs launched from the UI
                 resources={"faultlines": default_faultlines_resource()}),

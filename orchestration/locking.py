@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ingestion import settings
+from orchestration.dbt_executable import NAMES as DBT_NAMES
 
 # Whether this process holds the lock: an flock taken twice in one process would wait for itself, so code that
 # needs the lock (publishing removes leftovers no one else may be writing) checks this instead.
@@ -76,7 +77,7 @@ def end_orphaned_writers(warehouse: Path, grace_seconds: float = 10.0) -> list[i
         try:
             pid = int(entry.name)
             argv = (entry / "cmdline").read_bytes().split(b"\0")
-            if pid not in mine and any(Path(os.fsdecode(arg)).name == "dbt" for arg in argv[:2]) \
+            if pid not in mine and any(Path(os.fsdecode(arg)).name in DBT_NAMES for arg in argv[:2]) \
                     and wanted in (entry / "environ").read_bytes().split(b"\0"):
                 found.append(pid)
         except (OSError, ValueError):  # gone meanwhile, or not ours to read

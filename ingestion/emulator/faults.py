@@ -150,6 +150,15 @@ def _numeric_field(record: dict) -> str | None:
     return None
 
 
+DATE_KEYS = ("record_date", "auction_date", "effectiveDate", "date")
+
+
+def _newest(records: list[dict]) -> dict:
+    """The record with the latest date (ISO strings sort as dates); the first one when records carry no date."""
+    key = next((k for k in DATE_KEYS if isinstance(records[0].get(k), str)), None)
+    return max(records, key=lambda r: str(r.get(key) or "")) if key else records[0]
+
+
 def _alter_records(kind: str, records: list) -> None:
     if kind == "empty_page":
         records.clear()
@@ -164,11 +173,13 @@ def _alter_records(kind: str, records: list) -> None:
             for record in records[: max(1, len(records) // 10)]:
                 record[name] = "n/a"  # a number column that starts sending text
     elif kind == "revised_values" and records:
-        name = _numeric_field(records[0])
+        # Agencies revise their latest figures: the newest record of the answer, wherever the API sorts it.
+        record = _newest(records)
+        name = _numeric_field(record)
         if name:
-            value = records[0][name]
+            value = record[name]
             revised = round(float(value) * 1.01 + 0.01, 4)
-            records[0][name] = str(revised) if isinstance(value, str) else revised
+            record[name] = str(revised) if isinstance(value, str) else revised
 
 
 def _alter_csv(kind: str, text: str) -> str:

@@ -123,4 +123,6 @@ def ui(
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     out.print(f"Dagster UI on http://{host}:{port} (mode {mode}, DAGSTER_HOME {os.environ['DAGSTER_HOME']})")
     os.chdir(settings.REPO_ROOT)
+    # dagster-dbt re-parses the project on each reload under `dagster dev`, with the `dbt` it finds on PATH: ours.
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     os.execv(dagster, [dagster, "dev", "-m", "orchestration.definitions", "-h", host, "-p", str(port)])
