@@ -40,65 +40,6 @@ NEXT_DAY = dt.date(2026, 7, 1)
 # The emulator accepts any key: with one, FRED's JSON API (with metadata, so the extra series have units) is used.
 BENCH_FRED_KEY = "benchmarkkey0000000000000000000000"
 
-INGEST_DLT = """
-import sys, time, datetime as dt
-from pathlib import Path
-from ingestion import settings
-settings.configure_environment()
-from ingestion.pipeline import make_pipeline
-from ingestion.sources.prices import ChartApiClient, prices_source
-from ingestion.universe import load_universe
-data, warehouse, base_url = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
-companies = load_universe(data / "universe.csv")
-started = time.perf_counter()
-client = ChartApiClient.create(base_url, requests_per_second=1000)
-pipeline = make_pipeline("prices", warehouse)
-pipeline.run(prices_source(client, companies, today=dt.date(2026, 7, 1))).raise_on_failed_jobs()
-print(time.perf_counter() - started)
-"""
-
-INGEST_NATIVE = """
-import sys, time, duckdb
-data, warehouse = sys.argv[1], sys.argv[2]
-started = time.perf_counter()
-con = duckdb.connect(warehouse)
-con.execute(f'''
-    create table bars as
-    with responses as (
-        select parse_filename(filename, true) as ticker, unnest(chart.result) as result
-        from read_json('{data}/prices/*.json', filename = true, maximum_object_size = 100000000)
-    )
-    select ticker, unnest(result.timestamp) as ts, unnest(result.indicators.quote[1].open) as open,
-           unnest(result.indicators.quote[1].high) as high, unnest(result.indicators.quote[1].low) as low,
-           unnest(result.indicators.quote[1].close) as close, unnest(result.indicators.quote[1].volume) as volume,
-           unnest(result.indicators.adjclose[1].adjclose) as adj_close
-    from responses''')
-con.close()
-print(time.perf_counter() - started)
-"""
-
-INGEST_NAIVE = """
-import sys, time, csv
-from pathlib import Path
-import duckdb, pandas as pd, requests
-data, warehouse, base_url = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
-tickers = [row["ticker"] for row in csv.DictReader(open(data / "universe.csv"))]
-started = time.perf_counter()
-con = duckdb.connect(warehouse)
-session = requests.Session()
-for ticker in tickers:
-    result = session.get(f"{base_url}/v8/finance/chart/{ticker}",
-                         params={"period1": 0, "period2": 1900000000, "interval": "1d"},
-                         headers={"User-Agent": "Mozilla/5.0"}).json()["chart"]["result"][0]
-    quote = result["indicators"]["quote"][0]
-    frame = pd.DataFrame({"ticker": ticker, "ts": result["timestamp"], **quote,
-                          "adj_close": result["indicators"]["adjclose"][0]["adjclose"]})
-    con.execute("create table if not exists bars as select * from frame limit 0")
-    con.execute("insert into bars select * from frame")
-con.close()
-print(time.perf_counter() - started)
-"""
-
 # Raw tables whose rows the exponent counts (everything a build loads).
 RAW_TABLES = ["raw_prices.prices_daily", "raw_fred.observations", "raw_sec.facts", "raw_treasury.auctions",
               "raw_nyfed.soma_bill_holdings"]
@@ -127,8 +68,9 @@ def best_of(repeats: int, run) -> dict:
     return {**best, "runs_seconds": [r["seconds"] for r in runs], "peak_rss_mib": max(r["peak_rss_mib"] for r in runs)}
 
 
-def script(code: str, *args: str) -> list[str]:
-    return [PYTHON, "-c", code, *args]
+def measure(name: str, *args: str) -> list[str]:
+    """The command that runs one measurement of benchmarks/measures.py in a fresh Python."""
+    return [PYTHON, "-m", "benchmarks.measures", name, *args]
 
 
 @contextlib.contextmanager
@@ -173,11 +115,10 @@ def scale_point(scale: int, scratch: Path, repeats: int, build_repeats: int) -> 
     point: dict = {"scale": scale, "measurements": {}}
     m = point["measurements"]
     with emulator_process(data) as base_url:  # the API on its own process, as a remote one would be
-        for name, code in [("ingest_dlt", INGEST_DLT), ("ingest_duckdb_native", INGEST_NATIVE),
-                           ("ingest_naive", INGEST_NAIVE)]:
+        for name in ("ingest_dlt", "ingest_duckdb_native", "ingest_naive"):
             print(f"scale {scale}: {name} ×{repeats}…", flush=True)
-            m[name] = best_of(repeats, lambda i, c=code, n=name: measured(
-                script(c, str(data), str(scratch / f"{n}-{scale}-{i}.duckdb"), base_url)))
+            m[name] = best_of(repeats, lambda i, n=name: measured(
+                measure(n, str(data), str(scratch / f"{n}-{scale}-{i}.duckdb"), base_url)))
     point["bar_rows"] = {"dlt": _count(scratch / f"ingest_dlt-{scale}-0.duckdb", "raw_prices.prices_daily"),
                          "duckdb_native": _count(scratch / f"ingest_duckdb_native-{scale}-0.duckdb", "bars"),
                          "naive": _count(scratch / f"ingest_naive-{scale}-0.duckdb", "bars")}
@@ -226,21 +167,7 @@ def _count(path: Path, table: str) -> int:
 
 def _step_seconds(home: Path) -> dict[str, float]:
     """Where the last run's time went: seconds per Dagster step (over half a second), from its event log."""
-    script = """
-import json, sys
-from orchestration import environment
-environment.configure()
-from dagster import DagsterEventType, DagsterInstance
-instance = DagsterInstance.get()
-run = instance.get_runs(limit=1)[0]
-spans = {}
-for record in instance.all_logs(run.run_id):
-    event = record.dagster_event
-    if event and event.event_type in (DagsterEventType.STEP_START, DagsterEventType.STEP_SUCCESS):
-        spans.setdefault(event.step_key, []).append(record.timestamp)
-print(json.dumps({k: round(v[-1] - v[0], 1) for k, v in spans.items() if len(v) == 2 and v[-1] - v[0] > 0.5}))
-"""
-    out = subprocess.run([PYTHON, "-c", script], cwd=ROOT, env={**os.environ, "FAULTLINES_HOME": str(home)},
+    out = subprocess.run(measure("step_seconds"), cwd=ROOT, env={**os.environ, "FAULTLINES_HOME": str(home)},
                          capture_output=True, text=True, check=True).stdout
     return dict(sorted(json.loads(out.strip().splitlines()[-1]).items(), key=lambda kv: -kv[1]))
 

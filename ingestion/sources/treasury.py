@@ -70,6 +70,9 @@ TABLES: tuple[Dataset, ...] = (
     Dataset("debt_to_penny", ("record_date",), "record_date", "treasury_daily",
             endpoint="v2/accounting/od/debt_to_penny",
             numeric_fields=("debt_held_public_amt", "intragov_hold_amt", "tot_pub_debt_out_amt")),
+    Dataset("avg_interest_rates", ("record_date", "security_type_desc", "security_desc"), "record_date",
+            "mspd_monthly", endpoint="v2/accounting/od/avg_interest_rates", lookback_days=62,
+            numeric_fields=("avg_interest_rate_amt",)),
 )
 DATASETS: dict[str, Dataset] = by_name(TABLES)
 

@@ -243,6 +243,27 @@ def mspd_rows(auctions: list[Auction], end: dt.date) -> list[dict]:
     return rows
 
 
+def avg_interest_rate_rows(auctions: list[Auction], end: dt.date) -> list[dict]:
+    """Average interest rate on marketable debt by kind, month-end: the rates of the securities then outstanding,
+    weighted by amount (bills at their investment rate, notes and bonds at their coupon); published with the MSPD."""
+    rows = []
+    kinds = [("Treasury Bills", {"Bill"}), ("Treasury Notes", {"Note"}), ("Treasury Bonds", {"Bond"}),
+             ("Total Marketable", {"Bill", "Note", "Bond"})]
+    for month_end in [m for m in month_ends(START, end) if m + dt.timedelta(days=6) <= end]:
+        live = [(a, a.row["high_investment_rate" if a.is_bill else "int_rate"]) for a in auctions
+                if a.issue <= month_end < a.maturity]
+        for line, (desc, types) in enumerate(kinds, start=1):
+            rated = [(a.total_accepted, float(rate)) for a, rate in live
+                     if a.row["security_type"] in types and rate != "null"]
+            amount = sum(weight for weight, _ in rated)
+            if amount:
+                average = sum(weight * rate for weight, rate in rated) / amount
+                rows.append({"record_date": month_end.isoformat(), "security_type_desc": "Marketable",
+                             "security_desc": desc, "avg_interest_rate_amt": f"{average:.3f}",
+                             "src_line_nbr": str(line), **_calendar_fields(month_end)})
+    return rows
+
+
 def dts_cash_rows(end: dt.date, seed: int) -> list[dict]:
     """DTS table I in its three generations (API-FORMATS.md §2c); balances in millions, as strings."""
     rng = stream(seed, "dts")
@@ -351,7 +372,7 @@ def debt_to_penny_rows(mspd: list[dict], end: dt.date) -> list[dict]:
 
 
 def generate(out: Path, seed: int, end: dt.date, scale: int | None = None) -> list[Auction]:
-    """Write the four Fiscal Data endpoints into ``out/treasury``; return the auctions for the NY Fed sample."""
+    """Write the Fiscal Data endpoints into ``out/treasury``; return the auctions for the NY Fed sample."""
     folder = out / "treasury"
     folder.mkdir(parents=True, exist_ok=True)
     auctions = generate_auctions(end, seed, scale)
@@ -363,6 +384,7 @@ def generate(out: Path, seed: int, end: dt.date, scale: int | None = None) -> li
         "v1__accounting__dts__operating_cash_balance.json": dts_cash_rows(end, seed),
         "v1__accounting__dts__public_debt_transactions.json": dts_public_debt_rows(auctions, end),
         "v2__accounting__od__debt_to_penny.json": debt_to_penny_rows(mspd, end),
+        "v2__accounting__od__avg_interest_rates.json": avg_interest_rate_rows(auctions, end),
     }
     for name, rows in files.items():
         (folder / name).write_text(json.dumps(_envelope(rows), separators=(",", ":")))

@@ -1,5 +1,6 @@
 """The Dagster definitions hold what the control room promises: assets, checks of three kinds, jobs, schedules."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -8,6 +9,7 @@ from dagster import AssetKey, AssetSelection
 
 from ingestion.sources import SOURCES, TABLES
 from orchestration import calendars
+from orchestration.assets.dbt import MANIFEST_PATH
 from orchestration.definitions import SCHEDULES, defs
 from orchestration.quality import load_suites
 
@@ -38,12 +40,19 @@ def test_checks_of_every_kind_sit_beside_their_assets():
     names = {(c.asset_key.to_user_string(), c.name) for c in checks}
     gx = {n for n in names if n[1].startswith("gx_")}
     fresh = {n for n in names if n[1] == "fresh_per_release_calendar"}
-    dbt = names - gx - fresh
+    drift = {n for n in names if n[1] == "schema_unchanged"}
+    assert {asset for asset, _ in drift} == {f"raw_{p}/{t}" for p, tables in TABLES.items() for t in tables}
+    dbt = names - gx - fresh - drift
     # Each GX suite is a check on its raw table; the marts are checked by their dbt tests alone.
     assert gx == {(s.asset, f"gx_{s.name}") for s in load_suites()}
     assert not {asset for asset, _ in gx if not asset.startswith("raw_")}
     assert {asset for asset, _ in fresh} == set(calendars.FRESHNESS)
-    assert len(dbt) >= 100
+    # Every dbt test in the manifest is one check, by its own name; a generic test sits on the model it tests.
+    manifest = json.loads(MANIFEST_PATH.read_text())
+    models = {node_id: f"{n['schema']}/{n['name']}" for node_id, n in manifest["nodes"].items()}
+    tests = [n for n in manifest["nodes"].values() if n["resource_type"] == "test"]
+    assert sorted(name for _, name in dbt) == sorted(n["name"] for n in tests)
+    assert {(models[n["attached_node"]], n["name"]) for n in tests if n.get("attached_node")} <= dbt
     assert ("marts/mart_reserve_adequacy", "unique_combination_of_columns_mart_reserve_adequacy_date_day") in dbt
 
 
