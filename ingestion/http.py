@@ -108,8 +108,8 @@ OUTAGE_HINT = ("The service is down or rate-limiting us: try again later, or run
 class PageError(RuntimeError):
     """A paginator's finding that paging cannot go on safely (an empty page before the last one)."""
 
-    def __init__(self, problem: str, hint: str) -> None:
-        self.problem, self.hint = problem, hint
+    def __init__(self, problem: str, hint: str, transient: bool = True) -> None:
+        self.problem, self.hint, self.transient = problem, hint, transient
         super().__init__(problem)
 
 
@@ -246,7 +246,7 @@ class RestClient:
             except StopIteration:
                 return
             except PageError as exc:
-                failure = (exc.problem, exc.hint, True)
+                failure = (exc.problem, exc.hint, exc.transient)
             except ValueError:  # dlt decodes the JSON
                 failure = ("the body is not JSON",
                            "The service sent an error or outage page instead of data; try again later.", False)
