@@ -282,7 +282,8 @@ def fred_source(client: FredClient | None = None, series_ids: Sequence[str] = DE
                 yield row
 
     def observations() -> Iterator[pa.Table]:
-        # One cursor per series: each series is fetched only from the day after its last loaded date.
+        # One cursor per series: each series is fetched only from the day after its last loaded date. Kept by hand:
+        # dlt's incremental is one cursor per resource, and one resource loads every series.
         state = dlt.current.resource_state().setdefault("last_date", {})
         last_day = today or dt.date.today()
         for series_id in series_ids:

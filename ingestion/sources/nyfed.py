@@ -175,6 +175,7 @@ def nyfed_source(client: NyFedClient | None = None, start_date: dt.date = DEFAUL
     last_day = today or dt.date.today()
 
     def reference_rates() -> Iterator[list[dict]]:
+        # One cursor per rate type, kept by hand: dlt's incremental is one cursor per resource.
         state = dlt.current.resource_state().setdefault("last_date", {})
         for rate_type, group in RATE_TYPES.items():
             start = _window_start(state, rate_type, start_date, RATES_LOOKBACK_DAYS)
