@@ -1,7 +1,10 @@
-"""The one HTTP helper every source uses: timeouts, polite rate limits, retries that honour Retry-After.
+"""The one HTTP helper every source uses: dlt's REST client over dlt's retrying session, plus what dlt lacks.
 
-Errors are raised as :class:`SourceError`, which names the source, the call and what to do, and never
-contains a secret (query parameters listed in ``secret_params`` are masked in every message).
+dlt does the transport: ``RESTClient`` (requests, paginators) over ``dlt.sources.helpers.requests.Client``'s
+session, which retries 429/5xx and dropped connections with exponential backoff and honours Retry-After. Ours on
+top: a per-client rate limit (dlt has none), the rule that an HTML page served with 200 is an outage (retried, by a
+``retry_condition``) or a bot check (raised at once), and errors raised as :class:`SourceError`, which names the
+source, the call and what to do, and never contains a secret (dlt's URL redaction masks ``secret_params``).
 """
 
 from __future__ import annotations
@@ -16,9 +19,16 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import requests
+from dlt.sources.helpers.requests import Client
+from dlt.sources.helpers.requests.retry import wait_exponential_retry_after
+from dlt.sources.helpers.rest_client import RESTClient
+from dlt.sources.helpers.rest_client.paginators import BasePaginator
+from dlt.sources.helpers.rest_client.redaction import SENSITIVE_PARAMS, sanitize_url
+from requests.adapters import HTTPAdapter
+from tenacity import RetryCallState
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -91,9 +101,80 @@ def _html_title(response: requests.Response) -> str:
     return f"title {' '.join(match.group(1).split())[:80]!r}" if match else "no title"
 
 
+OUTAGE_HINT = ("The service is down or rate-limiting us: try again later, or run with --mode sample to build from "
+               "the bundled sample data.")
+
+
+class PageError(RuntimeError):
+    """A paginator's finding that paging cannot go on safely (an empty page before the last one)."""
+
+    def __init__(self, problem: str, hint: str, transient: bool = True) -> None:
+        self.problem, self.hint, self.transient = problem, hint, transient
+        super().__init__(problem)
+
+
+def _is_outage_page(response: requests.Response | None, exception: BaseException | None) -> bool:
+    """dlt's ``retry_condition``: an HTML page with a 2xx/3xx status is an outage page, retried like a 503.
+
+    A bot-check interstitial is not retried (retrying at once only digs deeper): :meth:`RestClient._checked`
+    raises it on the first answer.
+    """
+    return (response is not None and response.status_code < 400 and _is_html(response)
+            and not _is_interstitial(response))
+
+
+class _RetryAfterWait(wait_exponential_retry_after):
+    """dlt's wait (exponential backoff, or Retry-After when given, capped), with our reading of the header: a date
+    in the past means "go now" (dlt would fall back to the backoff)."""
+
+    def _parse_retry_after(self, retry_after: str) -> float | None:
+        seconds = retry_after_seconds(retry_after, -1.0)
+        return None if seconds < 0 else min(self.max, seconds)
+
+
+class _RateLimitedAdapter(HTTPAdapter):
+    """dlt's retrying client has no rate limit: every attempt, retries included, waits its turn here."""
+
+    def __init__(self, limiter: RateLimiter, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.limiter = limiter
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+        self.limiter.wait()
+        return super().send(request, *args, **kwargs)
+
+
+class _CheckedRESTClient(RESTClient):
+    """dlt's RESTClient whose every answer, once dlt's retries are over, passes :meth:`RestClient._checked`."""
+
+    def __init__(self, owner: RestClient, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.owner = owner
+
+    def _send_request(self, request: requests.Request, **kwargs: Any) -> requests.Response:
+        owner = self.owner
+        call = owner.describe_url(self.session.prepare_request(request).url or request.url)
+        owner._current.call = call  # for the retry lines and the errors raised while paging
+        problem = None
+        try:
+            response = super()._send_request(request, **kwargs)
+        except requests.RequestException as exc:
+            # The exception text can contain the full URL, key included: keep only its type (and raise outside
+            # this block, so the exception is not chained to ours).
+            problem = owner._no_answer(exc)
+        if problem:
+            raise SourceError(owner.source, call, f"{problem} after {owner.max_attempts} attempts", OUTAGE_HINT,
+                              transient=True)
+        return owner._checked(call, response)
+
+    def _log_request(self, request: requests.Request, prepared_url: str) -> None:
+        # dlt logs each request, with its params unmasked at DEBUG level: ours are described masked instead.
+        log.debug("%s: %s", self.owner.source, self.owner.describe_url(prepared_url))
+
+
 @dataclass
 class RestClient:
-    """A small REST client for one provider.
+    """A small REST client for one provider: dlt's RESTClient over dlt's retrying session, with our rules.
 
     ``source`` names the provider in errors; ``base_url`` is the only thing that differs between live,
     sample and replay modes.
@@ -108,62 +189,38 @@ class RestClient:
     max_wait_seconds: float = 60.0
     headers: Mapping[str, str] = field(default_factory=dict)
     secret_params: Iterable[str] = ("api_key",)
-    session: requests.Session = field(default_factory=requests.Session)
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
-        self._limiter = RateLimiter(self.requests_per_second)
-        self.session.headers.update({"User-Agent": USER_AGENT, **self.headers})
+        self.secret_params = frozenset(self.secret_params)
+        self._current = threading.local()
+        # Retries, backoff and Retry-After are dlt's; the statuses retried are ours (429 and the usual 5xx), and so
+        # is every requests exception (dlt's default leaves out e.g. a malformed chunk's cousins).
+        client = Client(request_timeout=self.timeout, raise_for_status=False, status_codes=tuple(RETRY_STATUSES),
+                        exceptions=(requests.RequestException,), request_max_attempts=self.max_attempts,
+                        request_backoff_factor=self.backoff_seconds, request_max_retry_delay=self.max_wait_seconds,
+                        retry_condition=_is_outage_page, respect_retry_after_header=True)
+        session = client.session
+        adapter = _RateLimitedAdapter(RateLimiter(self.requests_per_second))
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        retrying = session.send.retry  # the tenacity Retrying dlt wrapped around send: log each wait, as before
+        retrying.before_sleep = self._log_retry
+        retrying.wait = _RetryAfterWait(multiplier=self.backoff_seconds, max=self.max_wait_seconds)
+        self._rest = _CheckedRESTClient(self, base_url=self.base_url, session=session,
+                                        headers={"User-Agent": USER_AGENT, **self.headers})
 
     def describe(self, path: str, params: Mapping[str, Any] | None = None) -> str:
         """The call as it can safely be printed: secrets masked."""
-        masked = {k: ("***" if k in self.secret_params else v) for k, v in (params or {}).items()}
-        query = f"?{urlencode(masked)}" if masked else ""
-        return f"GET {self.base_url}{path}{query}"
+        query = f"?{urlencode(dict(params))}" if params else ""
+        return self.describe_url(f"{self.base_url}{path}{query}")
+
+    def describe_url(self, url: str) -> str:
+        return f"GET {sanitize_url(url, set(self.secret_params) or SENSITIVE_PARAMS)}"
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> requests.Response:
-        """GET with retries on 429/5xx/connection errors; raises SourceError when it gives up."""
-        call = self.describe(path, params)
-        url = f"{self.base_url}{path}"
-        problem = "no attempt made"
-        for attempt in range(1, self.max_attempts + 1):
-            self._limiter.wait()
-            try:
-                response = self.session.get(url, params=params, timeout=self.timeout)
-            except requests.RequestException as exc:
-                # The exception text can contain the full URL, key included: keep only its type.
-                problem = f"{type(exc).__name__} (no answer within {self.timeout:g}s or connection refused)"
-                wait = self._backoff(attempt)
-            else:
-                if response.status_code < 400 and not _is_html(response):
-                    return response
-                if response.status_code < 400 and _is_interstitial(response):
-                    # A bot check wants a browser: retrying at once only digs deeper.
-                    raise SourceError(self.source, call, f"HTTP {response.status_code} with a bot-check page "
-                                      f"({_html_title(response)}) instead of data",
-                                      "The service suspects a robot: slow down (or set FAULTLINES_SEC_CONTACT for "
-                                      "SEC), try again later, or run with --mode sample.")
-                problem = (f"HTTP {response.status_code} with an HTML page ({_html_title(response)}) instead of data"
-                           if response.status_code < 400 else
-                           f"HTTP {response.status_code} {self._short_body(response, params)}")
-                if response.status_code < 400:  # an outage page served with 200: as transient as a 503
-                    wait = self._backoff(attempt)
-                    if attempt < self.max_attempts:
-                        log.warning("%s: %s: %s; retry %d/%d in %.1fs", self.source, call, problem, attempt,
-                                    self.max_attempts - 1, wait)
-                        time.sleep(wait)
-                    continue
-                if response.status_code not in RETRY_STATUSES:
-                    raise SourceError(self.source, call, problem, self._hint(response.status_code))
-                wait = retry_after_seconds(response.headers.get("Retry-After"), self._backoff(attempt))
-            if attempt < self.max_attempts:
-                wait = min(wait, self.max_wait_seconds)
-                log.warning("%s: %s: %s; retry %d/%d in %.1fs", self.source, call, problem, attempt,
-                            self.max_attempts - 1, wait)
-                time.sleep(wait)
-        raise SourceError(self.source, call, f"{problem} after {self.max_attempts} attempts",
-                          "The service is down or rate-limiting us: try again later, or run with "
-                          "--mode sample to build from the bundled sample data.", transient=True)
+        """GET with retries on 429/5xx/connection errors/outage pages; raises SourceError when it gives up."""
+        return self._rest.get(path, params=dict(params) if params else None)
 
     def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         """GET and decode JSON; a body that is not JSON (an outage page) is a SourceError."""
@@ -174,14 +231,63 @@ class RestClient:
             raise SourceError(self.source, self.describe(path, params), "the body is not JSON",
                               "The service sent an error or outage page instead of data; try again later.") from exc
 
-    def _backoff(self, attempt: int) -> float:
-        return self.backoff_seconds * 2 ** (attempt - 1)
+    def paginate(self, path: str, params: Mapping[str, Any], paginator: BasePaginator) -> Iterator[tuple[Any, str]]:
+        """Each page's decoded JSON and the call that fetched it; dlt's ``paginator`` moves the page parameter.
 
-    def _short_body(self, response: requests.Response, params: Mapping[str, Any] | None) -> str:
+        A paginator may raise :class:`PageError` (an empty page before the last): it becomes a transient
+        SourceError naming the call of that page.
+        """
+        pages = self._rest.paginate(path, params=dict(params), paginator=paginator, data_selector="$",
+                                    hooks={"response": []})  # no dlt raise_for_status: _checked did ours
+        while True:
+            failure = None
+            try:
+                page = next(pages)
+            except StopIteration:
+                return
+            except PageError as exc:
+                failure = (exc.problem, exc.hint, exc.transient)
+            except ValueError:  # dlt decodes the JSON
+                failure = ("the body is not JSON",
+                           "The service sent an error or outage page instead of data; try again later.", False)
+            if failure:
+                raise SourceError(self.source, self._current.call, failure[0], failure[1], transient=failure[2])
+            yield page[0], self.describe_url(page.response.url)
+
+    def _checked(self, call: str, response: requests.Response) -> requests.Response:
+        """The answer dlt's retries ended with: data, or a SourceError saying why not and what to do."""
+        status = response.status_code
+        if status < 400 and not _is_html(response):
+            return response
+        if status < 400 and _is_interstitial(response):
+            raise SourceError(self.source, call, f"HTTP {status} with a bot-check page ({_html_title(response)}) "
+                              "instead of data", "The service suspects a robot: slow down (or set "
+                              "FAULTLINES_SEC_CONTACT for SEC), try again later, or run with --mode sample.")
+        problem = self._problem(response)
+        if status < 400 or status in RETRY_STATUSES:  # an outage page, or a status dlt retried until it gave up
+            raise SourceError(self.source, call, f"{problem} after {self.max_attempts} attempts", OUTAGE_HINT,
+                              transient=True)
+        raise SourceError(self.source, call, problem, self._hint(status))
+
+    def _problem(self, response: requests.Response) -> str:
+        if response.status_code < 400:  # an outage page served with 200: as transient as a 503
+            return f"HTTP {response.status_code} with an HTML page ({_html_title(response)}) instead of data"
+        return f"HTTP {response.status_code} {self._short_body(response)}"
+
+    def _no_answer(self, exc: BaseException) -> str:
+        return f"{type(exc).__name__} (no answer within {self.timeout:g}s or connection refused)"
+
+    def _log_retry(self, state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        problem = self._no_answer(exc) if exc else self._problem(state.outcome.result())
+        log.warning("%s: %s: %s; retry %d/%d in %.1fs", self.source, getattr(self._current, "call", "GET ?"),
+                    problem, state.attempt_number, self.max_attempts - 1, state.upcoming_sleep)
+
+    def _short_body(self, response: requests.Response) -> str:
         text = " ".join(response.text.split())[:200]
-        for name in self.secret_params:
-            secret = str((params or {}).get(name) or "")
-            if secret:
+        query = urlsplit(response.request.url or "").query if response.request else ""
+        for name, secret in parse_qsl(query):
+            if name in self.secret_params and secret:
                 text = text.replace(secret, "***")
         return text
 

@@ -25,8 +25,10 @@ from dataclasses import dataclass
 import dlt
 import pyarrow as pa
 from dlt.sources import DltResource
+from dlt.sources.helpers.rest_client.paginators import OffsetPaginator
+from requests import Response
 
-from ingestion.http import RestClient, SourceError
+from ingestion.http import PageError, RestClient, SourceError
 from ingestion.sources.tables import RawTable, by_name
 
 log = logging.getLogger(__name__)
@@ -105,6 +107,35 @@ OBSERVATION_SCHEMA = pa.schema([pa.field("series_id", pa.string(), nullable=Fals
 
 class FredFormatError(ValueError):
     """A FRED payload is not in any format we know."""
+
+
+class CountedOffsets(OffsetPaginator):
+    """dlt's offset/limit paginator on FRED's ``count``, with two rules of ours dlt's lacks.
+
+    The offset moves by the rows received, not by ``limit`` (a short page before the last loses nothing), and an
+    empty page before ``count`` is reached is an error (stopping there would lose the rest silently). A page in
+    another shape ends the paging: the caller reports it.
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit=limit, total_path="count")
+
+    def update_state(self, response: Response, data: list | None = None) -> None:
+        payload = data[0] if data else {}
+        rows = payload.get("observations") if isinstance(payload, dict) else None
+        if not isinstance(rows, list):
+            self._has_next_page = False
+            return
+        try:
+            total = int(payload.get("count", 0))
+        except (TypeError, ValueError):
+            raise PageError(f"count is {payload.get('count')!r}, not a number",
+                            "FRED changed its JSON format; see ingestion/sources/fred.py.", transient=False) from None
+        if not rows and self.current_value < total:
+            raise PageError(f"an empty page at offset {self.current_value} although count says {total} "
+                            "observations", "FRED served an incomplete answer; run again.")
+        self.current_value += len(rows)
+        self._has_next_page = bool(rows) and self.current_value < total
 
 
 def _parse_value(raw: str) -> float | None:
@@ -193,16 +224,12 @@ class FredClient:
     def _observations_api(self, series_id: str, start: dt.date, end: dt.date | None,
                           extra: dict | None = None) -> list[dict]:
         """Every observation, following ``count``/``offset`` paging; ``extra`` adds e.g. ALFRED's realtime window."""
-        path = "/fred/series/observations"
+        params = {"series_id": series_id, "api_key": self.api_key, "file_type": "json",
+                  "observation_start": start.isoformat(), "limit": self.page_limit, "offset": 0, **(extra or {})}
+        if end:
+            params["observation_end"] = end.isoformat()
         rows: list[dict] = []
-        offset = 0
-        while True:
-            params = {"series_id": series_id, "api_key": self.api_key, "file_type": "json",
-                      "observation_start": start.isoformat(), "limit": self.page_limit, "offset": offset,
-                      **(extra or {})}
-            if end:
-                params["observation_end"] = end.isoformat()
-            payload = self.api.get_json(path, params)
+        for payload, call in self.api.paginate("/fred/series/observations", params, CountedOffsets(self.page_limit)):
             try:
                 page = parse_observations_json(payload, series_id)
                 if extra:  # vintages: keep each observation's validity window
@@ -210,18 +237,10 @@ class FredClient:
                              "realtime_end": dt.date.fromisoformat(o["realtime_end"])}
                             for row, o in zip(page, payload["observations"], strict=True)]
             except (FredFormatError, KeyError, ValueError) as exc:
-                raise SourceError("FRED API", self.api.describe(path, params), str(exc),
+                raise SourceError("FRED API", call, str(exc),
                                   "FRED changed its JSON format; see ingestion/sources/fred.py.") from exc
-            total = int(payload.get("count", 0))
-            if not page and offset < total:
-                # Stopping here would lose the rest silently: an empty page before the total is a glitch.
-                raise SourceError("FRED API", self.api.describe(path, params),
-                                  f"an empty page at offset {offset} although count says {total} observations",
-                                  "FRED served an incomplete answer; run again.", transient=True)
             rows.extend(page)
-            offset += len(page)
-            if not page or offset >= total:
-                return rows
+        return rows
 
     def vintages(self, series_id: str, start: dt.date) -> list[dict]:
         """ALFRED: every published vintage of every observation (needs an API key)."""
@@ -263,7 +282,8 @@ def fred_source(client: FredClient | None = None, series_ids: Sequence[str] = DE
                 yield row
 
     def observations() -> Iterator[pa.Table]:
-        # One cursor per series: each series is fetched only from the day after its last loaded date.
+        # One cursor per series: each series is fetched only from the day after its last loaded date. Kept by hand:
+        # dlt's incremental is one cursor per resource, and one resource loads every series.
         state = dlt.current.resource_state().setdefault("last_date", {})
         last_day = today or dt.date.today()
         for series_id in series_ids:

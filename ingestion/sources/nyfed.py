@@ -143,6 +143,16 @@ class NyFedClient:
                               ) from exc
 
 
+def _cursor_kept_by_hand(cursor: dlt.sources.incremental) -> dt.date | None:
+    """The last date a resource kept in its own state before dlt's incremental cursor took over, until that cursor
+    has a value of its own: a warehouse loaded before goes on from there instead of reloading everything."""
+    state = dlt.current.resource_state()
+    if cursor.last_value not in (None, cursor.initial_value):  # dlt's cursor starts at its initial value
+        state.pop("last_date", None)
+        return None
+    return dt.date.fromisoformat(state["last_date"]) if state.get("last_date") else None
+
+
 def _window_start(state: dict, key: str, default: dt.date, lookback_days: int) -> dt.date:
     last = state.get(key)
     return dt.date.fromisoformat(last) - dt.timedelta(days=lookback_days) if last else default
@@ -165,6 +175,7 @@ def nyfed_source(client: NyFedClient | None = None, start_date: dt.date = DEFAUL
     last_day = today or dt.date.today()
 
     def reference_rates() -> Iterator[list[dict]]:
+        # One cursor per rate type, kept by hand: dlt's incremental is one cursor per resource.
         state = dlt.current.resource_state().setdefault("last_date", {})
         for rate_type, group in RATE_TYPES.items():
             start = _window_start(state, rate_type, start_date, RATES_LOOKBACK_DAYS)
@@ -175,35 +186,39 @@ def nyfed_source(client: NyFedClient | None = None, start_date: dt.date = DEFAUL
                 state[rate_type] = max(r["effective_date"] for r in parsed).isoformat()
                 yield parsed
 
-    def soma_summary() -> Iterator[list[dict]]:
-        state = dlt.current.resource_state()
+    # dlt's incremental cursors (one per resource; their state lives with dlt's, under "incremental").
+    summary_cursor = dlt.sources.incremental("as_of_date", initial_value=start_date)
+    holdings_cursor = dlt.sources.incremental("as_of_date", initial_value=holdings_start)
+    # Reverse repo results are re-read over a look-back window (lag, in days for a date cursor) and merged.
+    rrp_cursor = dlt.sources.incremental("operation_date", initial_value=start_date, lag=RRP_LOOKBACK_DAYS)
+
+    def soma_summary(cursor=summary_cursor) -> Iterator[list[dict]]:
+        # dlt's cursor drops the weeks before its last one and, by the key, that week itself.
         path = "/api/soma/summary.json"
         rows = client.parsed(path, None, client.get_json(path, None, "soma", "summary"), parse_soma_summary)
-        last = state.get("last_date")
-        new = [r for r in rows if r["as_of_date"] >= start_date and (not last or r["as_of_date"].isoformat() > last)]
+        before = _cursor_kept_by_hand(cursor)
+        new = [r for r in rows if not before or r["as_of_date"] > before]
         if new:
-            state["last_date"] = max(r["as_of_date"] for r in new).isoformat()
             yield new
 
-    def soma_bill_holdings() -> Iterator[list[dict]]:
-        state = dlt.current.resource_state()
+    def soma_bill_holdings(cursor=holdings_cursor) -> Iterator[list[dict]]:
+        # One request per as-of Wednesday after the last one dlt's cursor saw (from holdings_start at first).
         dates = client.get_json("/api/soma/asofdates/list.json", None, "soma", "asOfDates")
-        last = state.get("last_date", (holdings_start - dt.timedelta(days=1)).isoformat())
-        for as_of in sorted(d for d in dates if last < d <= last_day.isoformat()):
+        after = _cursor_kept_by_hand(cursor) or cursor.last_value
+        for as_of in sorted(d for d in dates if d <= last_day.isoformat()
+                            and (d > after.isoformat() if after else d >= holdings_start.isoformat())):
             path = f"/api/soma/tsy/get/bills/asof/{as_of}.json"
             yield client.parsed(path, None, client.get_json(path, None, "soma", "holdings"), parse_holding)
-            state["last_date"] = as_of
 
-    def reverse_repo_operations() -> Iterator[list[dict]]:
-        state = dlt.current.resource_state()
-        start = _window_start(state, "last_date", start_date, RRP_LOOKBACK_DAYS)
+    def reverse_repo_operations(cursor=rrp_cursor) -> Iterator[list[dict]]:
+        before = _cursor_kept_by_hand(cursor)
+        start = before - dt.timedelta(days=RRP_LOOKBACK_DAYS) if before else cursor.start_value
         path = "/api/rp/results/search.json"
         params = {"startDate": start.isoformat(), "endDate": last_day.isoformat(), "operationTypes": "reverserepo"}
         operations = client.get_json(path, params, "repo", "operations")
         parsed = client.parsed(path, params, [op for op in operations if op.get("operationType") == "Reverse Repo"
                                               and not is_small_value_exercise(op)], parse_operation)
         if parsed:
-            state["last_date"] = max(r["operation_date"] for r in parsed).isoformat()
             yield parsed
 
     @dlt.source(name="nyfed", max_table_nesting=0)

@@ -158,6 +158,8 @@ def prices_source(client: ChartApiClient | None = None, companies: Sequence[Comp
         # Both event tables exist even when no company ever split or paid (dbt reads them).
         for hints in event_hints.values():
             yield dlt.mark.with_hints(dlt.mark.materialize_table_schema(), hints, create_table_variant=True)
+        # Per-ticker cursors kept by hand: dlt's incremental is one cursor per resource, and one resource (one
+        # request per ticker, the whole history again after a split or dividend) feeds all three tables.
         state = dlt.current.resource_state().setdefault("last_date", {})
         # Per ticker, the newest split or dividend loaded; a ticker loaded before this was kept: its last bar's date
         # (the event of any earlier day came with that load).
@@ -170,7 +172,9 @@ def prices_source(client: ChartApiClient | None = None, companies: Sequence[Comp
                 continue  # up to date: the next session's bar is not complete yet
             start = dt.date.fromisoformat(last) - dt.timedelta(days=REREAD_DAYS) if last else start_date
             wanted.append((ticker, start))
-        # The next answers are fetched while this one is parsed and written (the rate limit still applies).
+        # The next answers are fetched while this one is parsed and written (the rate limit still applies). Kept
+        # rather than dlt's parallelized=True/@dlt.defer: those run whole resources or per-item transformers in a
+        # pool, and this loop's per-ticker state and same-run history re-read are ordered; not benchmarked yet.
         for (ticker, start), payload in prefetched(wanted, lambda w: client.history(w[0], w[1], last_day),
                                                    fetch_workers):
             parsed = _parse(client, payload, ticker, last_day)

@@ -234,3 +234,19 @@ def test_an_empty_page_fires_at_the_default_page_size_and_is_a_transient_error(e
     assert fault.hits >= 1, "the fault fired"
     assert error is not None and error.transient
     assert "page 1 of 1 is empty" in str(error) and f"{len(_auction_rows(sample_dir))} rows" in str(error)
+
+
+def test_fred_api_pages_by_offset_and_an_empty_page_before_the_count_fails(emulator):
+    """FRED's JSON API paged 500 rows at a time: every page arrives in order; an empty page before ``count`` is a
+    transient error naming the call of that page, not a silent end."""
+    client = FredClient.create(emulator.base_url, emulator.base_url, api_key="k" * 32, requests_per_second=500,
+                               backoff_seconds=0.05, page_limit=500)
+    rows = client.observations("SOFR", dt.date(2018, 1, 1))
+    whole = FredClient.create(emulator.base_url, emulator.base_url, api_key="k" * 32, requests_per_second=500)
+    assert len(rows) > 1000 and rows == whole.observations("SOFR", dt.date(2018, 1, 1))
+    assert [r["date"] for r in rows] == sorted({r["date"] for r in rows}), "in order, none twice"
+    emulator.inject(Fault("/fred/series/observations", kind="empty_page", times=1, skip=1))
+    with pytest.raises(SourceError) as failure:
+        client.observations("SOFR", dt.date(2018, 1, 1))
+    assert failure.value.transient and "an empty page at offset 500 although count says" in str(failure.value)
+    assert "offset=500" in str(failure.value) and "k" * 32 not in str(failure.value)
