@@ -21,6 +21,7 @@ from ingestion import settings
 from orchestration.definitions import defs
 from orchestration.quality import load_suites
 from tests.conftest import SAMPLE_END
+from tests.utils import fred_csv
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("replay")]  # one worker: they share one replay build
 
@@ -29,8 +30,7 @@ UNITS_PER_BN = {"WRESBAL": 1000, "WALCL": 1000, "WTREGEN": 1000}  # published in
 
 
 def _series(sample_dir, series_id):
-    lines = (sample_dir / "fred" / f"{series_id}.csv").read_text().splitlines()[1:]
-    return {dt.date.fromisoformat(d): float(v) for d, v in (x.split(",") for x in lines) if v != "."}
+    return {day: value for day, value in fred_csv(sample_dir, series_id).items() if value is not None}
 
 
 def _as_of(series, day, max_days):

@@ -8,8 +8,9 @@ import duckdb
 import pytest
 
 from ingestion.emulator.server import Emulator
-from ingestion.pipeline import make_pipeline, rows_loaded
+from ingestion.pipeline import rows_loaded
 from ingestion.sources.fred import FredClient, fred_source
+from tests.utils import fred_csv, load
 
 SERIES = ("WRESBAL", "SOFR", "GDP")
 TODAY = dt.date(2026, 6, 30)
@@ -17,22 +18,15 @@ SECRET = "0123456789abcdef0123456789abcdef"
 
 
 def _load(emulator, warehouse, api_key=None, series=SERIES):
-    pipeline = make_pipeline("fred", warehouse)
     client = FredClient.create(emulator.base_url, emulator.base_url, api_key=api_key)
-    pipeline.run(fred_source(client, series, today=TODAY)).raise_on_failed_jobs()
-    return pipeline
-
-
-def _csv_values(sample_dir, series_id):
-    lines = (sample_dir / "fred" / f"{series_id}.csv").read_text().splitlines()[1:]
-    return {dt.date.fromisoformat(d): (None if v == "." else float(v)) for d, v in (x.split(",") for x in lines)}
+    return load("fred", warehouse, fred_source(client, series, today=TODAY))
 
 
 @pytest.mark.parametrize("api_key", [None, SECRET], ids=["keyless-csv", "json-api"])
 def test_loads_every_observation_then_nothing_new(emulator, sample_dir, tmp_path, api_key):
     warehouse = tmp_path / "w.duckdb"
     first = _load(emulator, warehouse, api_key)
-    expected = {s: _csv_values(sample_dir, s) for s in SERIES}
+    expected = {s: fred_csv(sample_dir, s) for s in SERIES}
     loaded_counts = rows_loaded(first)
     assert loaded_counts["observations"] == sum(map(len, expected.values()))
     assert loaded_counts["series"] == len(SERIES)
@@ -99,7 +93,7 @@ def test_vintages_with_a_key_and_new_vintages_close_old_ones(sample_dir, tmp_pat
             assert con.execute("select count(*) from raw_fred.vintages").fetchone()[0] == expected
             current = con.execute("""select date, value from raw_fred.vintages
                                      where realtime_end = '9999-12-31' order by date desc limit 1""").fetchone()
-        latest_csv = _csv_values(data, "GDP")[current[0]]
+        latest_csv = fred_csv(data, "GDP")[current[0]]
         assert current[1] == pytest.approx(latest_csv), "the open vintage is the value FRED shows today"
         # A new estimate of the latest quarter is published.
         last = max((o for o in content["observations"] if o["realtime_end"] == "9999-12-31"), key=lambda o: o["date"])

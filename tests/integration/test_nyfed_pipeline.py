@@ -5,17 +5,15 @@ import json
 
 import duckdb
 
-from ingestion.pipeline import make_pipeline
 from ingestion.sources.nyfed import NyFedClient, nyfed_source
+from tests.utils import load
 
 TODAY = dt.date(2026, 6, 30)
 
 
 def _load(emulator, warehouse):
-    pipeline = make_pipeline("nyfed", warehouse)
     client = NyFedClient.create(emulator.base_url)
-    pipeline.run(nyfed_source(client, holdings_start=dt.date(2026, 1, 1), today=TODAY)).raise_on_failed_jobs()
-    return pipeline
+    return load("nyfed", warehouse, nyfed_source(client, holdings_start=dt.date(2026, 1, 1), today=TODAY))
 
 
 def test_loads_coherent_data_once(emulator, sample_dir, tmp_path):

@@ -17,11 +17,11 @@ import pytest
 
 from ingestion import settings
 from ingestion.emulator.server import Emulator
-from ingestion.pipeline import make_pipeline
 from ingestion.sources.prices import ChartApiClient, prices_source
 from ingestion.sources.sec import EdgarClient, sec_source
 from ingestion.synthetic.equities import SPLITS
 from ingestion.universe import load_universe
+from tests.utils import load
 
 pytestmark = pytest.mark.slow  # two dbt builds
 
@@ -97,8 +97,7 @@ def _dbt_build(warehouse: Path, scratch: Path) -> None:
 
 def _load_prices(emulator: Emulator, warehouse: Path, companies, today: dt.date) -> None:
     client = ChartApiClient.create(emulator.base_url, requests_per_second=1000)
-    pipeline = make_pipeline("prices", warehouse)
-    pipeline.run(prices_source(client, companies, today=today)).raise_on_failed_jobs()
+    load("prices", warehouse, prices_source(client, companies, today=today))
 
 
 def _equity(warehouse: Path, ticker: str) -> dict[dt.date, tuple]:
@@ -122,9 +121,9 @@ def test_a_split_or_dividend_in_an_incremental_load_restates_the_whole_history(s
     warehouse = tmp_path / "w.duckdb"
     with Emulator(data) as emulator:
         _load_prices(emulator, warehouse, companies, today=first_last + dt.timedelta(days=1))
-        make_pipeline("sec", warehouse).run(sec_source(
+        load("sec", warehouse, sec_source(
             EdgarClient.create(emulator.base_url, contact="tests@faultlines.invalid", requests_per_second=1000),
-            companies)).raise_on_failed_jobs()
+            companies))
         _dbt_build(warehouse, tmp_path)
         before = {t: _equity(warehouse, t) for t in (SPLIT, DIVIDEND)}
 

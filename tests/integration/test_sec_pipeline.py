@@ -7,16 +7,15 @@ import shutil
 import duckdb
 
 from ingestion.emulator.server import Emulator
-from ingestion.pipeline import make_pipeline, rows_loaded
+from ingestion.pipeline import rows_loaded
 from ingestion.sources.sec import EdgarClient, sec_source
 from ingestion.universe import load_universe
+from tests.utils import load
 
 
 def _load(emulator, warehouse, companies):
-    pipeline = make_pipeline("sec", warehouse)
     client = EdgarClient.create(emulator.base_url, contact="tests@faultlines.invalid", requests_per_second=1000)
-    pipeline.run(sec_source(client, companies)).raise_on_failed_jobs()
-    return rows_loaded(pipeline)
+    return rows_loaded(load("sec", warehouse, sec_source(client, companies)))
 
 
 def _facts_requests(emulator) -> list[str]:

@@ -6,17 +6,16 @@ import json
 import duckdb
 
 from ingestion.emulator.server import Emulator
-from ingestion.pipeline import make_pipeline, rows_loaded
+from ingestion.pipeline import rows_loaded
 from ingestion.sources.treasury import DATASETS, FiscalDataClient, treasury_source
+from tests.utils import load
 
 TODAY = dt.date(2026, 6, 30)
 
 
 def _load(base_url, warehouse, tables=tuple(DATASETS)):
-    pipeline = make_pipeline("treasury", warehouse)
     client = FiscalDataClient.create(f"{base_url}/services/api/fiscal_service")
-    pipeline.run(treasury_source(client, today=TODAY, tables=tables)).raise_on_failed_jobs()
-    return pipeline
+    return load("treasury", warehouse, treasury_source(client, today=TODAY, tables=tables))
 
 
 def _file_rows(data_dir, endpoint):

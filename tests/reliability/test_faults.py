@@ -9,13 +9,13 @@ import duckdb
 import pytest
 
 from ingestion.emulator.faults import Fault
-from ingestion.emulator.server import Emulator
 from ingestion.http import SourceError
 from ingestion.pipeline import make_pipeline
 from ingestion.sources.fred import FredClient, fred_source
 from ingestion.sources.treasury import FiscalDataClient, treasury_source
 from orchestration import run_records
 from orchestration.assets.sources import source_error
+from tests.utils import load
 
 TODAY = dt.date(2026, 6, 30)
 AUCTIONS = "/services/api/fiscal_service/v1/accounting/od/auctions_query"
@@ -32,21 +32,13 @@ def _auction_rows(sample_dir) -> list[dict]:
 def _load_auctions(base_url: str, warehouse, attempts: int = 4):
     client = FiscalDataClient.create(f"{base_url}/services/api/fiscal_service", timeout=1.0, max_attempts=attempts,
                                      requests_per_second=500, backoff_seconds=0.05, page_size=PAGE_SIZE)
-    pipeline = make_pipeline("treasury", warehouse)
-    pipeline.run(treasury_source(client, start_date=SINCE, today=TODAY, tables=("auctions",))
-                 ).raise_on_failed_jobs()
+    load("treasury", warehouse, treasury_source(client, start_date=SINCE, today=TODAY, tables=("auctions",)))
 
 
 def _auction_counts(warehouse) -> tuple[int, int]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return con.execute("select count(*), count(distinct (cusip, auction_date)) "
                            "from raw_treasury.auctions").fetchone()
-
-
-@pytest.fixture
-def emulator(sample_dir):
-    with Emulator(sample_dir) as running:
-        yield running
 
 
 # Transport faults that clear up within the client's attempts: the load succeeds with every row, once.
@@ -144,9 +136,8 @@ def test_a_fred_value_that_turns_to_text_is_refused_with_the_series_named(emulat
     client = FredClient.create(emulator.base_url, emulator.base_url,
                                requests_per_second=500, backoff_seconds=0.05)
     emulator.inject(Fault(FREDGRAPH, kind="changed_type", times=None))
-    pipeline = make_pipeline("fred", tmp_path / "w.duckdb")
     with pytest.raises(Exception) as failure:
-        pipeline.run(fred_source(client, series_ids=["WRESBAL"], today=TODAY)).raise_on_failed_jobs()
+        load("fred", tmp_path / "w.duckdb", fred_source(client, series_ids=["WRESBAL"], today=TODAY))
     error = source_error(failure.value)
     assert error is not None and "WRESBAL" in str(error) and FREDGRAPH in str(error)
 
@@ -228,8 +219,8 @@ def test_an_empty_page_fires_at_the_default_page_size_and_is_a_transient_error(e
     client = FiscalDataClient.create(f"{emulator.base_url}/services/api/fiscal_service", requests_per_second=500)
     assert client.page_size >= len(_auction_rows(sample_dir)), "one page holds every row"
     with pytest.raises(Exception) as failure:
-        make_pipeline("treasury", tmp_path / "w.duckdb").run(
-            treasury_source(client, start_date=SINCE, today=TODAY, tables=("auctions",))).raise_on_failed_jobs()
+        load("treasury", tmp_path / "w.duckdb",
+             treasury_source(client, start_date=SINCE, today=TODAY, tables=("auctions",)))
     error = source_error(failure.value)
     assert fault.hits >= 1, "the fault fired"
     assert error is not None and error.transient

@@ -12,16 +12,15 @@ import duckdb
 from ingestion import settings
 from ingestion.emulator.faults import Fault
 from ingestion.emulator.server import Emulator
-from ingestion.pipeline import make_pipeline
 from ingestion.sources.nyfed import NyFedClient, nyfed_source
+from tests.utils import load
 
 TODAY = dt.date(2026, 6, 30)
 SOFR = "/api/rates/secured/sofr/search.json"
 
 
 def _load(base_url: str, warehouse: Path) -> None:
-    client = NyFedClient.create(base_url, requests_per_second=500)
-    make_pipeline("nyfed", warehouse).run(nyfed_source(client, today=TODAY)).raise_on_failed_jobs()
+    load("nyfed", warehouse, nyfed_source(NyFedClient.create(base_url, requests_per_second=500), today=TODAY))
 
 
 def _snapshot(warehouse: Path, scratch: Path) -> None:
