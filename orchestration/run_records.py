@@ -56,7 +56,11 @@ def table_columns(con: duckdb.DuckDBPyConnection, schema: str, tables: list[str]
 
 def schema_drift(before: dict[str, str], after: dict[str, str]) -> dict[str, list[str]]:
     """What a load changed in a table's columns. dlt evolves schemas instead of failing: a new field becomes a
-    column, and a value of another type goes to a variant column (``<name>__v_<type>``)."""
+    column, and a value of another type goes to a variant column (``<name>__v_<type>``).
+
+    Read from the warehouse before and after, not from dlt's ``schema_update``: that is relative to the pipeline's
+    local schema, which is empty in a new FAULTLINES_HOME over an existing warehouse and complete again after a
+    full refresh (every column "new"), where the warehouse's own columns say what really changed."""
     if not before:
         return {"new_columns": [], "changed_types": [], "variant_columns": []}
     new = sorted(set(after) - set(before))
