@@ -96,7 +96,7 @@ def test_a_file_in_an_unknown_format_is_an_error_naming_it(tmp_path):
     (tmp_path / "set").mkdir()
     (tmp_path / "set" / "SOURCE.md").write_text("# a set\n")
     (tmp_path / "set" / "mystery.csv").write_text("when,what\n2024-01-01,1\n")
-    with pytest.raises(UnrecognisedFile, match=r"mystery\.csv.*add a reader to tests/real/datadir\.py"):
+    with pytest.raises(UnrecognisedFile, match=r"mystery\.csv.*add a reader to tests/real/datadir/inventory\.py"):
         read_inventory(tmp_path)
 
 

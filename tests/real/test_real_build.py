@@ -1,5 +1,5 @@
 """The whole warehouse built from the real published files, as a user runs it: `faultlines run --mode replay` over
-the data dir tests/real/datadir.py makes from ../shared/reference/real (sample fill where no real file exists).
+the data dir tests/real/datadir/ makes from ../shared/reference/real (sample fill where no real file exists).
 
 Every dbt test, reconciliation and GX suite must pass and the warehouse be published; then values the marts show
 are checked against the real files themselves, read here at test time with the csv module (not our readers).
