@@ -12,6 +12,7 @@ FAULTLINES_FRED_EXTRA_SERIES, since the sources load what those settings name, i
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 from ingestion.settings import REPO_ROOT
@@ -20,6 +21,8 @@ from ingestion.universe import Company, load_universe
 TICKERS_PER_UNIT = 50
 FRED_SERIES_PER_UNIT = 20
 AUCTIONS_PER_UNIT = 2_000
+# The day N units hold exactly N × AUCTIONS_PER_UNIT auctions (the pinned sample end); later days go on at its pace.
+REFERENCE_END = dt.date(2026, 6, 30)
 FULL_SCALE = 10
 BUNDLED_UNIVERSE = REPO_ROOT / "ingestion" / "universe.csv"
 FIRST_SYNTHETIC_CIK = 8_000_001

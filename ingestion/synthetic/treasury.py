@@ -27,7 +27,7 @@ from ingestion.business_calendar import (
     month_ends,
 )
 from ingestion.synthetic.randomness import stream
-from ingestion.synthetic.scale import extra_auction_count
+from ingestion.synthetic.scale import REFERENCE_END, extra_auction_count
 from ingestion.synthetic.shapes import FED_FUNDS_UPPER, START, TGA_USD_MN, piecewise_linear
 
 # Gross weekly bill sizes scale with this factor (1.0 ≈ 2025: ~$6tn of bills outstanding).
@@ -103,18 +103,19 @@ def generate_auctions(end: dt.date, seed: int, scale: int | None = None) -> list
     issued_cusips: set[str] = set()
 
     def add(term: str, original: str, security_type: str, auction: dt.date, issue: dt.date, maturity: dt.date,
-            offering: float, cusip: str, coupon: float | None, cash_management: bool = False) -> None:
+            offering: float, cusip: str, coupon: float | None, cash_management: bool = False,
+            draws: random.Random = rng) -> None:
         held = auction <= end
         # Whole $100 steps, as Treasury publishes them, and the published identities hold exactly:
         # total = competitive + non-competitive + SOMA (no FIMA here); dealers + direct + indirect = competitive.
         offering = _round100(offering)
         share = _soma_share(auction) if security_type == "Bill" else _soma_share(auction) * 0.6
         soma = _round100(offering * share) if held else 0.0
-        tendered = offering * rng.uniform(2.4, 3.2)
-        comp = _round100(offering * rng.uniform(0.97, 0.995))
-        dealer = _round100(comp * rng.uniform(0.15, 0.45))
-        direct = _round100(comp * rng.uniform(0.05, 0.2))
-        rate = max(0.01, FED_FUNDS_UPPER(auction) - 0.2 + rng.gauss(0, 0.03))
+        tendered = offering * draws.uniform(2.4, 3.2)
+        comp = _round100(offering * draws.uniform(0.97, 0.995))
+        dealer = _round100(comp * draws.uniform(0.15, 0.45))
+        direct = _round100(comp * draws.uniform(0.05, 0.2))
+        rate = max(0.01, FED_FUNDS_UPPER(auction) - 0.2 + draws.gauss(0, 0.03))
         result = {
             "total_tendered": _dollars(tendered), "total_accepted": _dollars(offering + soma),
             "comp_accepted": _dollars(comp), "noncomp_accepted": _dollars(offering - comp),
@@ -179,24 +180,32 @@ def generate_auctions(end: dt.date, seed: int, scale: int | None = None) -> list
                 add(term, term, security_type, auction, issue, maturity, size, cusip,
                     round(max(0.125, FED_FUNDS_UPPER(auction)) * 8) / 8)
     if scale:
-        _add_cash_management_bills(add, rng, holidays, end, scale,
-                                   sum(1 for a in auctions if a.row["auction_date"] >= START.isoformat()))
+        reference = auctions if end == REFERENCE_END else generate_auctions(REFERENCE_END, seed)  # the day's count
+        regular = sum(1 for a in reference if a.row["auction_date"] >= START.isoformat())
+        _add_cash_management_bills(add, stream(seed, "auctions", "cash_management_bills"), holidays, end,
+                                   extra_auction_count(scale, regular))
     return auctions
 
 
-def _add_cash_management_bills(add: Callable, rng: random.Random, holidays: set[dt.date], end: dt.date, scale: int,
-                               regular: int) -> None:
-    """Extra short bills spread evenly over the business days, until the scale's count of auctions is reached."""
-    count = extra_auction_count(scale, regular)
-    business = business_days(START, end - dt.timedelta(days=3), holidays)
-    for i in range(count):
-        auction = business[i * len(business) // count]
+def _add_cash_management_bills(add: Callable, rng: random.Random, holidays: set[dt.date], end: dt.date,
+                               count: int) -> None:
+    """``count`` short bills spread evenly over the business days to REFERENCE_END, at the same pace after it, with
+    their own draws: a day later only adds bills (spread up to ``end``, all moved and rewrote past months' debt)."""
+    if not count:
+        return
+    last = end - dt.timedelta(days=3)
+    pace = len(business_days(START, REFERENCE_END - dt.timedelta(days=3), holidays)) / count
+    business = business_days(START, max(last, REFERENCE_END), holidays)
+    i = 0
+    while int(i * pace) < len(business) and business[int(i * pace)] <= last:
+        auction = business[int(i * pace)]
         issue = business_day_on_or_after(auction + dt.timedelta(days=1), holidays)
         term_days = rng.choice((7, 14, 21, 35, 42))
         maturity = business_day_on_or_after(issue + dt.timedelta(days=term_days), holidays)
         size = rng.uniform(15, 45) * BILL_SIZE_FACTOR(auction) * 1e9
         add(f"{term_days}-Day", f"{term_days}-Day", "Bill", auction, issue, maturity, size,
-            "912796" + _base36(i, 3), None, cash_management=True)
+            "912796" + _base36(i, 3), None, cash_management=True, draws=rng)
+        i += 1
 
 
 def outstanding(auctions: list[Auction], day: dt.date, bills: bool) -> float:

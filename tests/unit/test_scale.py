@@ -57,3 +57,13 @@ def test_extra_fred_series_are_parsed_and_checked(monkeypatch):
     monkeypatch.setenv("FAULTLINES_FRED_EXTRA_SERIES", "DGS2,../etc")
     with pytest.raises(settings.SettingsError, match=r"\.\./ETC is not a FRED series id"):
         settings.fred_extra_series()
+
+
+def test_a_scaled_data_set_one_day_later_only_adds_auctions():
+    """At scale, the sample for the next day keeps every auction already held, so an incremental run re-reading the
+    MSPD's months meets the same debt as the Debt to the Penny it loaded before (found by `make bench`)."""
+    def held(end: dt.date) -> set[tuple]:
+        return {(a.row["cusip"], a.row["auction_date"], a.row["total_accepted"]) for a in generate_auctions(end, 42, 4)
+                if a.row["auction_date"] <= "2026-06-30"}
+
+    assert held(dt.date(2026, 6, 30)) == held(dt.date(2026, 7, 1))
