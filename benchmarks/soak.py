@@ -157,7 +157,7 @@ def soak(work: Path, runs: int, readers: int = 4, providers: tuple[str, ...] = (
     from ingestion.emulator.faults import Fault
     from ingestion.emulator.server import Emulator
     from ingestion.synthetic.compose import generate
-    from tests.integration.test_record_replay import _fingerprints
+    from tests.utils import fingerprints
 
     env = env or dict(os.environ)
     started = time.monotonic()
@@ -198,8 +198,8 @@ def soak(work: Path, runs: int, readers: int = 4, providers: tuple[str, ...] = (
     with Emulator(work / f"day-{days[-1]}") as emulator:
         clean = _run(clean_home, emulator.base_url, providers, env)
     if clean.returncode == 0 and result.runs[-1].returncode == 0:
-        soaked = _fingerprints(home / "warehouse" / "replay.duckdb")
-        reference = _fingerprints(clean_home / "warehouse" / "replay.duckdb")
+        soaked = fingerprints(home / "warehouse" / "replay.duckdb")
+        reference = fingerprints(clean_home / "warehouse" / "replay.duckdb")
         result.differing_tables = sorted(t for t in soaked.keys() | reference.keys()
                                          if soaked.get(t) != reference.get(t))
         result.equals_clean_build = not result.differing_tables

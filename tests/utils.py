@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import dlt
+import duckdb
 
 from ingestion.pipeline import make_pipeline
 
@@ -22,3 +23,23 @@ def fred_csv(data_dir: Path, series_id: str) -> dict[dt.date, float | None]:
     lines = (data_dir / "fred" / f"{series_id}.csv").read_text().splitlines()[1:]
     return {dt.date.fromisoformat(day): None if value in (".", "") else float(value)
             for day, value in (line.split(",") for line in lines)}
+
+
+def fingerprints(warehouse: Path) -> dict[str, tuple]:
+    """Row count and an order-independent checksum of every raw and mart table (dlt's own columns left out, and
+    the marts' copies of dlt load ids: lineage differs between two warehouses by design)."""
+    out = {}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = con.execute("""select table_schema, table_name from information_schema.tables
+                                where (table_schema like 'raw\\_%' escape '\\' and table_schema not like '%staging'
+                                       and table_name not like '\\_dlt%' escape '\\')
+                                   or table_schema = 'marts'""").fetchall()
+        for schema, table in tables:
+            columns = [c for (c,) in con.execute("""select column_name from information_schema.columns
+                       where table_schema = ? and table_name = ? and column_name not like '\\_dlt%' escape '\\'
+                             and column_name not like '%load\\_id' escape '\\'
+                       order by column_name""", [schema, table]).fetchall()]
+            row = ", ".join(f'"{c}"' for c in columns)
+            out[f"{schema}.{table}"] = con.execute(
+                f'select count(*), coalesce(sum(hash({row})), 0) from "{schema}"."{table}"').fetchone()
+    return out

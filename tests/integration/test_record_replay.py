@@ -6,7 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import pytest
 from dagster import DagsterInstance
 
@@ -15,6 +14,7 @@ from ingestion.emulator.server import Emulator
 from ingestion.sources import TABLES
 from orchestration.assets.dbt import ensure_manifest
 from orchestration.definitions import BUILD_JOB_NAME, defs
+from tests.utils import fingerprints
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("replay")]  # one worker: they share one replay build
 
@@ -28,26 +28,6 @@ def _build(data_dir: Path, home: Path, monkeypatch) -> Path:
     return settings.warehouse_path("replay")
 
 
-def _fingerprints(warehouse: Path) -> dict[str, tuple]:
-    """Row count and an order-independent checksum of every raw and mart table (dlt's own columns left out, and
-    the marts' copies of dlt load ids: lineage differs between two warehouses by design)."""
-    out = {}
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        tables = con.execute("""select table_schema, table_name from information_schema.tables
-                                where (table_schema like 'raw\\_%' escape '\\' and table_schema not like '%staging'
-                                       and table_name not like '\\_dlt%' escape '\\')
-                                   or table_schema = 'marts'""").fetchall()
-        for schema, table in tables:
-            columns = [c for (c,) in con.execute("""select column_name from information_schema.columns
-                       where table_schema = ? and table_name = ? and column_name not like '\\_dlt%' escape '\\'
-                             and column_name not like '%load\\_id' escape '\\'
-                       order by column_name""", [schema, table]).fetchall()]
-            row = ", ".join(f'"{c}"' for c in columns)
-            out[f"{schema}.{table}"] = con.execute(
-                f'select count(*), coalesce(sum(hash({row})), 0) from "{schema}"."{table}"').fetchone()
-    return out
-
-
 def test_recorded_data_dir_rebuilds_an_identical_warehouse(sample_dir, replay_build, tmp_path, monkeypatch):
     recorded = tmp_path / "recorded"
     with Emulator(sample_dir) as emulator:
@@ -56,8 +36,8 @@ def test_recorded_data_dir_rebuilds_an_identical_warehouse(sample_dir, replay_bu
                                 env={**os.environ, "FAULTLINES_HOME": str(tmp_path / "record-home")})
     assert result.returncode == 0, result.stderr
     assert (recorded / "MANIFEST.json").exists()
-    original = _fingerprints(replay_build[2])
-    replayed = _fingerprints(_build(recorded, tmp_path / "b", monkeypatch))
+    original = fingerprints(replay_build[2])
+    replayed = fingerprints(_build(recorded, tmp_path / "b", monkeypatch))
     manifest = json.loads(ensure_manifest().read_text())
     marts = {f"marts.{n['alias']}" for n in manifest["nodes"].values()
              if n["resource_type"] == "model" and n["schema"] == "marts"}

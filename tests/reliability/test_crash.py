@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FAULTLINES, cli_env
-from tests.integration.test_record_replay import _fingerprints
+from tests.utils import fingerprints
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("replay")]  # compares with the shared replay build
 
@@ -58,6 +58,6 @@ def test_runs_killed_mid_load_and_mid_dbt_then_rerun_equal_a_clean_build(sample_
     rerun = subprocess.run([FAULTLINES, "run", "--mode", "replay", "--data-dir", str(sample_dir)], env=cli_env(home),
                            capture_output=True, text=True, timeout=600)
     assert rerun.returncode == 0, rerun.stderr
-    assert _fingerprints(home / "warehouse" / "replay.duckdb") == _fingerprints(replay_build[2])
+    assert fingerprints(home / "warehouse" / "replay.duckdb") == fingerprints(replay_build[2])
     published = home / "published" / "replay.duckdb"
-    assert _fingerprints(published) == _fingerprints(replay_build[2])
+    assert fingerprints(published) == fingerprints(replay_build[2])
