@@ -9,6 +9,7 @@ import dlt
 import duckdb
 
 from ingestion.pipeline import make_pipeline
+from ingestion.sources import TABLES
 
 
 def load(provider: str, warehouse: Path, source) -> dlt.Pipeline:  # noqa: ANN001 (any provider's dlt source)
@@ -43,3 +44,8 @@ def fingerprints(warehouse: Path) -> dict[str, tuple]:
             out[f"{schema}.{table}"] = con.execute(
                 f'select count(*), coalesce(sum(hash({row})), 0) from "{schema}"."{table}"').fetchone()
     return out
+
+
+def raw_tables(separator: str = "/") -> set[str]:
+    """Every raw table the providers declare: ``raw_<provider>/<table>`` (asset keys) or, with ".", SQL names."""
+    return {f"raw_{provider}{separator}{table}" for provider, tables in TABLES.items() for table in tables}

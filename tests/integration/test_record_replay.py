@@ -11,10 +11,9 @@ from dagster import DagsterInstance
 
 from ingestion import settings
 from ingestion.emulator.server import Emulator
-from ingestion.sources import TABLES
 from orchestration.assets.dbt import ensure_manifest
 from orchestration.definitions import BUILD_JOB_NAME, defs
-from tests.utils import fingerprints
+from tests.utils import fingerprints, raw_tables
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("replay")]  # one worker: they share one replay build
 
@@ -42,7 +41,7 @@ def test_recorded_data_dir_rebuilds_an_identical_warehouse(sample_dir, replay_bu
     marts = {f"marts.{n['alias']}" for n in manifest["nodes"].values()
              if n["resource_type"] == "model" and n["schema"] == "marts"}
     # Every raw table but FRED's vintages, which only the keyed API serves (this build is keyless), and every mart.
-    raw = {f"raw_{p}.{t}" for p, tables in TABLES.items() for t in tables} - {"raw_fred.vintages"}
+    raw = raw_tables(".") - {"raw_fred.vintages"}
     assert set(original) == raw | marts
     assert all(count > 0 for count, _ in original.values())
     assert replayed == original

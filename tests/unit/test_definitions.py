@@ -7,17 +7,18 @@ from pathlib import Path
 
 from dagster import AssetKey, AssetSelection
 
-from ingestion.sources import SOURCES, TABLES
+from ingestion.sources import SOURCES
 from orchestration import calendars
 from orchestration.assets.dbt import MANIFEST_PATH
 from orchestration.definitions import SCHEDULES, defs
 from orchestration.quality import load_suites
+from tests.utils import raw_tables
 
 
 def test_every_table_and_mart_is_an_asset_in_one_graph():
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    raw = {f"raw_{p}/{t}" for p, tables in TABLES.items() for t in tables}
+    raw = raw_tables()
     marts = {"marts/mart_reserve_adequacy", "marts/mart_bill_absorption", "marts/mart_sector_valuation",
              "marts/mart_claims", "marts/fct_treasury_auctions"}
     assert raw | marts | {"meta/runs", "published/warehouse"} <= keys
@@ -41,7 +42,7 @@ def test_checks_of_every_kind_sit_beside_their_assets():
     gx = {n for n in names if n[1].startswith("gx_")}
     fresh = {n for n in names if n[1] == "fresh_per_release_calendar"}
     drift = {n for n in names if n[1] == "schema_unchanged"}
-    assert {asset for asset, _ in drift} == {f"raw_{p}/{t}" for p, tables in TABLES.items() for t in tables}
+    assert {asset for asset, _ in drift} == raw_tables()
     dbt = names - gx - fresh - drift
     # Each GX suite is a check on its raw table; the marts are checked by their dbt tests alone.
     assert gx == {(s.asset, f"gx_{s.name}") for s in load_suites()}

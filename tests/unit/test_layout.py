@@ -8,6 +8,7 @@ import ast
 from pathlib import Path
 
 from ingestion.settings import REPO_ROOT
+from tests.utils import raw_tables
 
 MAX_LINES = 400
 GENERATOR = "ingestion.synthetic"
@@ -123,7 +124,7 @@ def test_orchestration_names_no_raw_table():
 
     names = {table for tables in TABLES.values() for table in tables}
     assert {"observations", "auctions", "reference_rates", "prices_daily", "facts"} <= names
-    qualified = {f"raw_{provider}.{table}" for provider, tables in TABLES.items() for table in tables}
+    qualified = raw_tables(".")
     found = [f"{path.relative_to(REPO_ROOT)}:{line}: {text!r}"
              for path in sorted((REPO_ROOT / "orchestration").rglob("*.py"))
              for line, text in _string_constants(path)

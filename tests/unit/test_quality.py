@@ -2,14 +2,14 @@
 
 import duckdb
 
-from ingestion.sources import TABLES
 from orchestration.definitions import defs
 from orchestration.quality import Suite, load_suites, validate
+from tests.utils import raw_tables
 
 # GX owns the edge: the raw tables as loaded. Models are checked by dbt tests, so no suite names a model.
 # Every raw table has a suite but two: FRED's vintages (ALFRED, keyed API only), checked through the observations
 # they revise, and the universe, our own file, which ingestion/universe.py validates as it reads it.
-RAW_TABLES_WITH_A_SUITE = {f"raw_{p}/{t}" for p, tables in TABLES.items() for t in tables} - {
+RAW_TABLES_WITH_A_SUITE = raw_tables() - {
     "raw_fred/vintages", "raw_prices/universe"}
 
 
