@@ -19,7 +19,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.faultlines/dagster
 .PHONY: help setup run test lint ui docs status report serve-sql bench clean
 
 help:  ## list the targets
-	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+	@grep -E '^[a-z][a-z-]*:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
 $(UV):
 	@echo "bootstrapping uv $(UV_VERSION) into .tools/"
