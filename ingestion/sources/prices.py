@@ -191,7 +191,7 @@ def prices_source(client: ChartApiClient | None = None, companies: Sequence[Comp
             bars = parsed["prices_daily"]
             if bars.num_rows:
                 state[ticker] = pc.max(bars["trade_date"]).as_py().isoformat()
-                yield bars  # an Arrow table: dlt writes it to Parquet as is
+                yield _with_load_id(bars)  # an Arrow table: dlt writes it to Parquet as is
 
     def universe() -> Iterator[dict]:
         """The companies priced, as one table, so dbt joins exactly the list the sources loaded."""
@@ -204,13 +204,23 @@ def prices_source(client: ChartApiClient | None = None, companies: Sequence[Comp
                              write_disposition="merge", primary_key=list(TABLE["prices_daily"].primary_key),
                              # Nullable: warehouses from before bars carried load ids gain the column, their
                              # old rows NULL (dbt reads NULL as "loaded before the last build").
-                             columns={"_dlt_load_id": {"data_type": "text", "nullable": True}}),
+                             columns={"_dlt_load_id": {"data_type": "text", "nullable": LOAD_ID_FIELD.nullable}}),
                 dlt.resource(universe, file_format="parquet", name="universe", write_disposition="replace",
                              columns={"cik": {"data_type": "bigint", "nullable": False},
                                       "ticker": {"data_type": "text", "nullable": False},
                                       "ai_basket": {"data_type": "bool", "nullable": False}})]
 
     return prices()
+
+
+# The resource's hint for dlt's load id column (nullable: see prices_source), as an Arrow field. Without it in the
+# table's schema dlt adds its own, NOT NULL, and warns once per yielded table that the hints differ (74 lines a run).
+LOAD_ID_FIELD = pa.field("_dlt_load_id", pa.string(), nullable=True)
+
+
+def _with_load_id(bars: pa.Table) -> pa.Table:
+    """The bars with an empty load id column of the type the hints declare; dlt fills in the load's id."""
+    return bars.append_column(LOAD_ID_FIELD, pa.nulls(bars.num_rows, pa.string()))
 
 
 def _parse(client: ChartApiClient, payload: dict, ticker: str, last_day: dt.date) -> dict:
