@@ -30,6 +30,8 @@ from dlt.sources.helpers.rest_client.redaction import SENSITIVE_PARAMS, sanitize
 from requests.adapters import HTTPAdapter
 from tenacity import RetryCallState
 
+from ingestion import progress
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -141,6 +143,7 @@ class _RateLimitedAdapter(HTTPAdapter):
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
         self.limiter.wait()
+        progress.count_request()
         return super().send(request, *args, **kwargs)
 
 

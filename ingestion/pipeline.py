@@ -10,6 +10,7 @@ import duckdb
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 from ingestion import settings
+from ingestion.progress import RowCounter
 
 
 def make_pipeline(provider: str, warehouse: Path) -> dlt.Pipeline:
@@ -25,6 +26,7 @@ def make_pipeline(provider: str, warehouse: Path) -> dlt.Pipeline:
         destination=dlt.destinations.duckdb(DuckDbCredentials(str(warehouse),
                                                               global_config=settings.duckdb_settings())),
         dataset_name=f"raw_{provider}",
+        progress=RowCounter(),  # rows so far, for the terminal's progress line (ingestion/progress.py)
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
 import re
 import threading
@@ -42,6 +41,8 @@ def run(
     retries: Annotated[int, typer.Option(min=0, max=5, help="times a provider whose API is down is tried again, "
                                          "after 2 minutes, then 4, … (schedules and the UI try twice); each call is "
                                          "retried for a few seconds first in any case")] = 0,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="also show the libraries' log lines (dlt, "
+                                          "Dagster) on the terminal; they are always in the run's log file")] = False,
 ) -> None:
     """Load the sources and build every model, then say what the warehouse holds."""
     from ingestion.emulator.server import EmulatorError, check_data_dir
@@ -71,34 +72,10 @@ def run(
     else:
         out.print(f"[bold]faultlines: {mode.upper()} mode[/] → {settings.warehouse_path(mode)}")
 
-    summary = _run_job(mode, data_dir, select, full_refresh, seed, base_url, retries)
+    summary = _run_job(mode, data_dir, select, full_refresh, seed, base_url, retries, verbose)
     _print_summary(mode, summary)
     if mode == "sample":
         out.print(_sample_banner(fallback_reason and "auto mode fell back to sample data"))
-
-
-class _TerminalLines(logging.Handler):
-    """faultlines' own warnings (a source being retried, a wait) as one line each on the terminal while a run
-    works: a long wait is never silent, and says how to stop it."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if "retry" in message:
-            message += " (Ctrl-C stops the run)"
-        err.print(f"[yellow]faultlines:[/] {message}", soft_wrap=True, markup=True, highlight=False)
-
-
-@contextlib.contextmanager
-def _terminal_lines():
-    handler = _TerminalLines(logging.WARNING)
-    loggers = [logging.getLogger(name) for name in ("ingestion", "orchestration")]
-    for logger in loggers:
-        logger.addHandler(handler)
-    try:
-        yield
-    finally:
-        for logger in loggers:
-            logger.removeHandler(handler)
 
 
 def _cli_instance():
@@ -117,10 +94,12 @@ INTERRUPTED = ("interrupted (Ctrl-C): the run stopped; nothing was published, th
 
 
 def _run_job(mode: str, data_dir: Path | None, select: str | None, full_refresh: bool, seed: int,
-             base_url: str | None, retries: int = 0) -> dict:
+             base_url: str | None, retries: int = 0, verbose: bool = False) -> dict:
     with err.status("loading the Dagster definitions…"):
         from dagster import AssetKey, AssetSelection, DagsterRunStatus
 
+        from orchestration.assets.sources import SOURCES
+        from orchestration.cli.progress import DbtOutput, RunDisplay, terminal_and_log_file, watch_run
         from orchestration.definitions import BUILD_JOB_NAME, defs
     job = defs.resolve_job_def(BUILD_JOB_NAME)
     asset_graph = defs.resolve_asset_graph()
@@ -149,17 +128,22 @@ def _run_job(mode: str, data_dir: Path | None, select: str | None, full_refresh:
     instance = _cli_instance()
     run_id = str(uuid.uuid4())
     started = time.monotonic()
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
-                  "{task.total} assets"), TimeElapsedColumn(), console=err, transient=True) as progress:
-        task = progress.add_task("building", total=planned)
+    display = RunDisplay(providers=frozenset(SOURCES))
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(bar_width=20),
+                  TextColumn("{task.completed}/{task.total} assets"), TimeElapsedColumn(), console=err,
+                  transient=True) as progress:
+        task = progress.add_task(display.describe(), total=planned)
         stop = threading.Event()
-        watcher = threading.Thread(target=_watch_run, args=(instance, run_id, progress, task, stop), daemon=True)
+        watcher = threading.Thread(target=watch_run, args=(instance, run_id, display, progress, task, stop),
+                                   daemon=True)
         watcher.start()
         log_path = settings.home() / "logs" / f"run-{run_id[:8]}.log"
         log_path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            # dbt echoes every event to stdout: keep it in the run's log file, not on the user's screen.
-            with log_path.open("w") as log_file, contextlib.redirect_stdout(log_file), _terminal_lines():
+            # dbt echoes every event to stdout: keep it in the run's log file, not on the user's screen (each node it
+            # starts goes to the progress line); so do the libraries' log lines.
+            with log_path.open("w") as log_file, contextlib.redirect_stdout(DbtOutput(log_file, display)), \
+                    terminal_and_log_file(log_file, verbose):
                 result = job.execute_in_process(run_config=run_config, instance=instance, run_id=run_id,
                                                 asset_selection=asset_keys, raise_on_error=False,
                                                 tags={"faultlines/mode": mode, "faultlines/entry": "cli"})
@@ -236,23 +220,6 @@ def _run_errors(result) -> list:
     """Errors of a run that failed outside any step (a resource that could not start, say)."""
     return [event.event_specific_data.error for event in result.all_events
             if getattr(event.event_specific_data, "error", None) is not None]
-
-
-def _watch_run(instance, run_id: str, progress: Progress, task, stop: threading.Event) -> None:
-    """Move the progress bar as the run materializes assets (read from the run's event log)."""
-    from dagster import DagsterEventType
-
-    seen: set = set()
-    while not stop.wait(0.5):
-        try:
-            records = instance.get_records_for_run(run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION).records
-        except Exception:  # the run may not exist yet
-            continue
-        for record in records:
-            key = record.event_log_entry.dagster_event.asset_key
-            if key not in seen:
-                seen.add(key)
-                progress.update(task, completed=len(seen), description=f"built {key.to_user_string()}")
 
 
 def root_cause(error) -> str:

@@ -1,7 +1,15 @@
 """The CLI as a subprocess, and one sample warehouse built by it that the CLI and UI tests share."""
 
+import fcntl
+import os
+import pty
+import re
 import socket
+import struct
 import subprocess
+import termios
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -39,7 +47,51 @@ def home(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("cli-home")
 
 
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def in_terminal(home: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    """`faultlines ARGS` with stderr on a pseudo-terminal (where the progress line is drawn) and stdout on a pipe.
+
+    The result's stderr is what the terminal received, escape codes taken out; `frames` holds each line drawn on
+    it, with the time it arrived (seconds since the start)."""
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 200, 0, 0))
+    started = time.monotonic()
+    chunks: list[tuple[float, bytes]] = []
+
+    def drain() -> None:
+        while True:
+            try:
+                data = os.read(controller, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                return
+            if not data:
+                return
+            chunks.append((time.monotonic() - started, data))
+
+    process = subprocess.Popen([FAULTLINES, *args], env=_env(home), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=terminal, text=True)
+    os.close(terminal)
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    try:
+        stdout, _ = process.communicate(timeout=timeout)
+    finally:
+        reader.join(timeout=10)
+        os.close(controller)
+    frames = []
+    for at, data in chunks:
+        for line in re.split(r"[\r\n]", ANSI.sub("", data.decode("utf-8", "replace"))):
+            if line.strip():
+                frames.append((at, line.strip()))
+    result = subprocess.CompletedProcess(process.args, process.returncode, stdout,
+                                         "\n".join(line for _, line in frames))
+    result.frames = frames
+    return result
+
+
 @pytest.fixture(scope="session")
 def first_run(home):
-    """`faultlines run --mode sample` from nothing: the build every e2e test after it reuses (warm)."""
-    return faultlines(home, "run", "--mode", "sample")
+    """`faultlines run --mode sample` from nothing, in a terminal: the build every e2e test after it reuses (warm)."""
+    return in_terminal(home, "run", "--mode", "sample")

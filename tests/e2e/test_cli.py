@@ -1,5 +1,6 @@
 """The CLI as users run it, over the shared e2e sample warehouse: a subprocess, its output, its exit codes."""
 
+import re
 import subprocess
 import time
 from pathlib import Path
@@ -17,6 +18,37 @@ def test_sample_run_says_so_first_and_last(first_run):
     assert "SAMPLE MODE" in lines[0] and "SAMPLE MODE" in lines[-1]
     assert "marts.mart_reserve_adequacy" in first_run.stdout
     assert "Warehouse: " in first_run.stdout and "sample.duckdb" in first_run.stdout
+
+
+# The progress line as the terminal shows it: spinner, what runs (step, its clock, its counters), bar, count, clock.
+PROGRESS_LINE = re.compile(r"^\S (?P<what>.+?) [━╺╸]+ \d+/\d+ assets")
+STEP_CLOCK = re.compile(r"^(?P<step>.+?) (?P<clock>\d+:\d\d)(?: · |$)")
+
+
+def test_first_run_shows_the_longest_step_alive_every_two_seconds(first_run):
+    """A step that runs for a minute (dbt's build on a first run) must not look frozen: the line says which step
+    runs and moves (its clock, rows and requests so far, dbt's node) at least every 2 seconds."""
+    assert first_run.returncode == 0, first_run.stderr
+    by_step: dict[str, list[tuple[float, str]]] = {}
+    for at, line in first_run.frames:
+        if (shown := PROGRESS_LINE.match(line)) and (step := STEP_CLOCK.match(shown["what"])):
+            by_step.setdefault(step["step"], []).append((at, shown["what"]))
+    assert {"loading fred", "dbt build"} <= set(by_step), sorted(by_step)
+    longest = max(by_step, key=lambda name: by_step[name][-1][0] - by_step[name][0][0])
+    frames = by_step[longest]
+    changes = [at for (at, what), (_, before) in zip(frames[1:], frames, strict=False) if what != before]
+    assert len(changes) >= 3, frames
+    moments = [frames[0][0], *changes, frames[-1][0]]
+    gaps = [later - earlier for earlier, later in zip(moments, moments[1:], strict=False)]
+    assert max(gaps) <= 2.0, f"{longest}: the line stood still for {max(gaps):.1f} s"
+    assert any("rows" in what and "requests" in what for at, what in by_step["loading fred"])
+
+
+def test_first_run_shows_no_library_log_lines(first_run, home):
+    """dlt, Dagster and Python warnings go to the run's log file; the terminal shows faultlines' own lines only."""
+    terminal = [line for _, line in first_run.frames] + first_run.stdout.splitlines()
+    assert not [line for line in terminal if re.search(r"WARNING|Warning\b|\|dlt\||Traceback", line)]
+    assert list((home / "logs").glob("run-*.log"))
 
 
 def test_sql_prints_a_positive_count_as_csv(first_run, home):
