@@ -16,7 +16,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # Project-local state for Dagster CLIs started by make (faultlines sets the same defaults itself).
 export DAGSTER_HOME ?= $(CURDIR)/.faultlines/dagster
 
-.PHONY: help setup run test lint ui docs status report serve-sql bench clean
+.PHONY: help setup run test lint ui docs status report serve-sql sql bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z][a-z-]*:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -54,6 +54,9 @@ report: setup  ## one self-contained HTML report from the published warehouse (O
 
 serve-sql: setup  ## read-only PostgreSQL wire on 127.0.0.1:5433 over the published warehouse (psql, BI tools)
 	$(BIN)/faultlines serve-sql $(if $(MODE),--mode $(MODE)) --port $(or $(PORT),5433)
+
+sql: setup  ## interactive read-only SQL shell on the published warehouse (history, Tab completion; MODE=live)
+	$(BIN)/faultlines sql $(if $(MODE),--mode $(MODE))
 
 status: setup  ## last runs, freshness per source table, failing checks
 	$(BIN)/faultlines status $(if $(MODE),--mode $(MODE))
