@@ -36,12 +36,18 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _identifier(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
+def quote(name: str) -> str:
+    """An identifier quoted for DuckDB's SQL."""
+    return '"' + name.replace('"', '""') + '"'
 
 
-def connect(path: Path) -> duckdb.DuckDBPyConnection:
-    """A locked-down connection to the published copy at `path`, under its usual catalog name (the file's stem)."""
+_identifier = quote
+
+
+def connect(path: Path, setup: tuple[str, ...] = ()) -> duckdb.DuckDBPyConnection:
+    """A locked-down connection to the published copy at `path`, under its usual catalog name (the file's stem).
+
+    `setup`: statements run in the session's in-memory database before the lockdown (temporary macros and views)."""
     limit = memory_limit()
     try:
         # A fresh in-memory instance each time: DuckDB caches instances by path, which would share one between
@@ -57,6 +63,8 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
     try:
         con.execute(f"attach {_literal(str(path))} as {_identifier(path.stem)} (read_only)")
         con.execute(f"use {_identifier(path.stem)}")
+        for statement in setup:
+            con.execute(statement)
         con.execute("set enable_external_access = false")
         con.execute("set lock_configuration = true")  # last: from here on no SET can change the above
     except BaseException:

@@ -40,7 +40,7 @@ from buenavista.backends.duckdb import DuckDBConnection, DuckDBSession
 from buenavista.core import Connection
 
 from ingestion.settings import SettingsError
-from orchestration.readers import readonly
+from orchestration.readers import pg_catalog, readonly
 
 PASSWORD_SETTING = "FAULTLINES_SQL_PASSWORD"
 TIMEOUT_SETTING = "FAULTLINES_SQL_TIMEOUT_SECONDS"
@@ -100,7 +100,7 @@ class _Cursor:
 
     def execute(self, sql: str, params=None) -> _Cursor:
         self._relation = None  # a failed statement leaves no rows of the one before
-        self._relation = readonly.execute(self._con, sql, params)
+        self._relation = _typed(readonly.execute(self._con, sql, params))
         return self
 
     @property
@@ -115,6 +115,15 @@ class _Cursor:
 
     def close(self) -> None:
         self._con.close()
+
+
+def _typed(relation: duckdb.DuckDBPyRelation | None) -> duckdb.DuckDBPyRelation | None:
+    """A bare NULL column (psql's `NULL as "ICU Locale"` in `\\l`) as text: Buena Vista has no wire type for it."""
+    if relation is None or not any(str(t) == '"NULL"' for t in relation.types):
+        return relation
+    return relation.project(", ".join(
+        f"cast({readonly.quote(name)} as varchar) as {readonly.quote(name)}" if str(kind) == '"NULL"'
+        else readonly.quote(name) for name, kind in zip(relation.columns, relation.types, strict=True)))
 
 
 class _Session(DuckDBSession):
@@ -170,13 +179,15 @@ class PublishedCopy(DuckDBConnection):
         self.limits = limits
 
     def new_session(self) -> _Session:
-        return _Session(readonly.connect(self.path), self.limits.timeout_seconds)
+        return _Session(readonly.connect(self.path, pg_catalog.SESSION_SETUP), self.limits.timeout_seconds)
 
 
 class _Rewriter(rewrite.Rewriter):
     def rewrite(self, sql: str) -> str:
         if sql.strip().rstrip(";").lower() in ("select version()", "select pg_catalog.version()"):
             return f"SELECT 'PostgreSQL 9.3 (faultlines, DuckDB {duckdb.__version__})' AS version"
+        if (catalog_query := pg_catalog.rewrite(sql)) is not None:
+            return catalog_query  # as is: sqlglot's transpiling would undo what psql's queries need
         return super().rewrite(sql)
 
 

@@ -61,6 +61,89 @@ def test_psql_reads_the_claims_over_the_postgres_wire(sql_endpoint):
     assert "reserves_2007" in verdicts
 
 
+def _psql(port: int, command: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(port), "-U", "analyst", "-d", "sample", "-c", command],
+                          capture_output=True, text=True, timeout=30, env={"PGCONNECT_TIMEOUT": "10"})
+
+
+@pytest.mark.skipif(shutil.which("psql") is None, reason="psql is not installed (apt-get install postgresql-client)")
+def test_psql_meta_commands_browse_the_catalog(sql_endpoint):
+    """What a psql user types first: list the tables of a schema, the schemas, one table's columns, the databases."""
+    tables = _psql(sql_endpoint, r"\dt marts.*")
+    assert tables.returncode == 0 and "ERROR" not in tables.stderr, tables.stderr
+    assert {f" {name} " for name in MARTS} <= {f" {line.split('|')[1].strip()} " for line in
+                                                tables.stdout.splitlines() if line.count("|") == 3}
+    schemas = _psql(sql_endpoint, r"\dn")
+    assert schemas.returncode == 0 and "ERROR" not in schemas.stderr, schemas.stderr
+    assert {"marts", "staging", "raw_fred"} <= {line.split("|")[0].strip() for line in schemas.stdout.splitlines()}
+    claims = _psql(sql_endpoint, r"\d marts.mart_claims")
+    assert claims.returncode == 0 and "ERROR" not in claims.stderr, claims.stderr
+    assert 'Table "marts.mart_claims"' in claims.stdout
+    assert re.search(r"^ claim_id +\| varchar", claims.stdout, re.M) and re.search(r"^ verdict ", claims.stdout, re.M)
+    databases = _psql(sql_endpoint, r"\l")
+    assert databases.returncode == 0 and "ERROR" not in databases.stderr, databases.stderr
+    assert re.search(r"^ sample +\|", databases.stdout, re.M)
+
+
+# The schema browse of BI tools: the shape of the PostgreSQL JDBC driver's getSchemas, getTables and getColumns
+# (DBeaver, Metabase and most JDBC tools), sent over psycopg.
+JDBC_SCHEMAS = """SELECT nspname AS TABLE_SCHEM, NULL AS TABLE_CATALOG FROM pg_catalog.pg_namespace
+ WHERE nspname <> 'pg_toast' AND (nspname !~ '^pg_temp_' OR nspname = (pg_catalog.current_schemas(true))[1])
+ ORDER BY TABLE_SCHEM"""
+JDBC_TABLES = """SELECT NULL AS TABLE_CAT, n.nspname AS TABLE_SCHEM, c.relname AS TABLE_NAME,
+ CASE n.nspname ~ '^pg_' OR n.nspname = 'information_schema' WHEN true THEN 'SYSTEM TABLE'
+ WHEN false THEN CASE c.relkind WHEN 'r' THEN 'TABLE' WHEN 'v' THEN 'VIEW' ELSE NULL END ELSE NULL END AS TABLE_TYPE,
+ d.description AS REMARKS
+ FROM pg_catalog.pg_namespace n, pg_catalog.pg_class c
+ LEFT JOIN pg_catalog.pg_description d ON (c.oid = d.objoid AND d.objsubid = 0 and d.classoid = 'pg_class'::regclass)
+ WHERE c.relnamespace = n.oid AND n.nspname LIKE 'marts' AND c.relname LIKE '%'
+ AND (false OR (c.relkind IN ('r','p') AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'))
+ ORDER BY TABLE_TYPE, TABLE_SCHEM, TABLE_NAME"""
+JDBC_COLUMNS = """SELECT * FROM (SELECT n.nspname, c.relname, a.attname, a.atttypid,
+ a.attnotnull OR (t.typtype = 'd' AND t.typnotnull) AS attnotnull, a.atttypmod, a.attlen,
+ row_number() OVER (PARTITION BY a.attrelid ORDER BY a.attnum) AS attnum,
+ pg_catalog.pg_get_expr(def.adbin, def.adrelid) AS adsrc, dsc.description, t.typbasetype, t.typtype
+ FROM pg_catalog.pg_namespace n JOIN pg_catalog.pg_class c ON (c.relnamespace = n.oid)
+ JOIN pg_catalog.pg_attribute a ON (a.attrelid=c.oid) JOIN pg_catalog.pg_type t ON (a.atttypid = t.oid)
+ LEFT JOIN pg_catalog.pg_attrdef def ON (a.attrelid=def.adrelid AND a.attnum = def.adnum)
+ LEFT JOIN pg_catalog.pg_description dsc ON (c.oid=dsc.objoid AND a.attnum = dsc.objsubid)
+ WHERE c.relkind in ('r','p','v','f','m') and a.attnum > 0 AND NOT a.attisdropped
+ AND n.nspname LIKE 'marts' AND c.relname LIKE 'mart_claims') c WHERE true ORDER BY nspname, c.relname, attnum"""
+
+
+def test_a_bi_tool_browses_schemas_tables_and_columns(sql_endpoint):
+    import psycopg
+
+    with psycopg.connect(f"host=127.0.0.1 port={sql_endpoint} user=analyst dbname=sample", autocommit=True) as pg:
+        assert {"marts", "staging"} <= {row[0] for row in pg.execute(JDBC_SCHEMAS).fetchall()}
+        assert {row[2] for row in pg.execute(JDBC_TABLES).fetchall() if row[3] == "TABLE"} == MARTS
+        columns = [row[2] for row in pg.execute(JDBC_COLUMNS).fetchall()]
+        assert columns[0] == "claim_id" and "verdict" in columns
+
+
+def test_a_bare_port_probe_and_queries_leave_at_most_one_line(first_run, home):
+    """A load balancer's or a user's port check (connect, close) is no error worth a traceback; queries print
+    nothing on the server's console."""
+    import socket
+
+    port = _free_port()
+    server = subprocess.Popen([FAULTLINES, "serve-sql", "--mode", "sample", "--port", str(port)], env=_env(home),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for_port(server, port)  # itself a bare probe
+        with socket.create_connection(("127.0.0.1", port)) as probe:
+            probe.sendall(b"\x00\x00")  # half a length, then gone
+        _psql(port, "select count(*) from marts.mart_claims")
+        _psql(port, r"\dt marts.*")
+        time.sleep(0.5)
+    finally:
+        server.terminate()
+        _, stderr = server.communicate(timeout=10)
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) <= 2, stderr  # two probes: one line each at most
+    assert not re.search(r"Traceback|Warning|struct\.error", stderr), stderr
+
+
 def test_a_postgres_driver_runs_parameterised_queries_and_cannot_write(sql_endpoint, home):
     import psycopg
 
