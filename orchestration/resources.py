@@ -49,6 +49,8 @@ class FaultlinesResource(ConfigurableResource):
                 note(f"ended {len(orphans)} process(es) still writing {endpoints.warehouse_path.name} from a run "
                      f"that was killed (pid {', '.join(map(str, orphans))})")
             self._endpoints = endpoints
+            if context.instance and run_id:  # the mode it really builds (auto resolved), whoever launched it
+                context.instance.add_run_tags(run_id, {"faultlines/mode": endpoints.mode})
             # dbt reads the warehouse path from the environment (profiles.yml); dbt runs as a child process.
             os.environ["FAULTLINES_DUCKDB_PATH"] = str(endpoints.warehouse_path)
             if context.log and endpoints.fallback_reason:

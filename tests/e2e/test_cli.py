@@ -2,6 +2,7 @@
 
 import re
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -137,6 +138,37 @@ def test_status_shows_runs_freshness_and_checks(first_run, home):
     # The sample ends on the pinned 2026-06-30, months ago: every dated source is late, and says so.
     assert "late" in result.stdout and "fresh_per_release_calendar" in result.stdout
     assert "Checks: " in result.stdout
+    header = next(line for line in result.stdout.splitlines() if "newest data" in line)
+    assert "verdict" in header, "every column of the freshness table has a header"
+    run_id = newest_run_id(home)
+    row = next(line for line in result.stdout.splitlines() if run_id[:8] in line)
+    assert re.search(r"build_everything\s*│\s*sample\s*│", row), row
+
+
+def newest_run_id(home) -> str:
+    runs = faultlines(home, "sql", "--mode", "sample", "select run_id from meta.runs order by finished_at desc limit 1")
+    return runs.stdout.strip().splitlines()[1]
+
+
+STATUS_IN_PROCESS = """
+import sys
+from orchestration.cli import main
+sys.argv = ["faultlines", "status", "--mode", "sample"]
+try:
+    main()
+except SystemExit as exit:
+    assert not exit.code, exit.code
+heavy = ("orchestration.definitions", "dagster_dbt", "orchestration.assets.dbt")
+print("loaded:", [name for name in heavy if name in sys.modules])
+"""
+
+
+def test_status_answers_without_loading_the_dagster_definitions(first_run, home):
+    """Status reads what runs recorded; the definitions (dbt's manifest, every asset) took 15 s to load."""
+    result = subprocess.run([sys.executable, "-c", STATUS_IN_PROCESS], env=_env(home), capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "Checks: " in result.stdout and result.stdout.strip().splitlines()[-1] == "loaded: []"
 
 
 def test_sql_reads_a_script_from_stdin(first_run, home):

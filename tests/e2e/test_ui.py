@@ -8,6 +8,7 @@ It shares the e2e sample warehouse (built by `faultlines run --mode sample`), so
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -19,7 +20,7 @@ import requests
 
 from ingestion.emulator.server import Emulator
 from tests.e2e.browser import visit
-from tests.e2e.conftest import FAULTLINES, _env, _free_port
+from tests.e2e.conftest import FAULTLINES, _env, _free_port, faultlines
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]  # one worker: they share one sample build
 
@@ -117,6 +118,9 @@ def test_ui_runs_checks_and_blocks_publishing_on_bad_data(first_run, home, tmp_p
         # 1. The full job, launched like the UI's "Materialize all" (mode sample, from `faultlines ui`).
         run_id, run = client.launch_and_wait(location, {})
         assert run["status"] == "SUCCESS"
+        status = faultlines(home, "status", "--mode", "sample")
+        row = next(line for line in status.stdout.splitlines() if run_id[:8] in line)
+        assert re.search(r"│\s*sample\s*│", row), "the mode of a run launched from the UI is known"
         materialized = {"/".join(m["assetKey"]["path"]) for m in run["assetMaterializations"]}
         assert {"marts/mart_reserve_adequacy", "published/warehouse"} <= materialized
         gx = client.latest_check("raw_nyfed/reference_rates", "gx_nyfed__reference_rates")
