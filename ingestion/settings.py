@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -83,11 +84,13 @@ def sample_data_dir(seed: int = DEFAULT_SAMPLE_SEED) -> Path:
     return home() / "sample-data" / f"seed-{seed}"
 
 
-def sample_end_date() -> dt.date:
-    """The last day of the sample data: today, unless FAULTLINES_SAMPLE_END pins it (reproducible demos, tests)."""
+def sample_end_date(now: dt.datetime | None = None) -> dt.date:
+    """The last day of the sample data: today in New York, unless FAULTLINES_SAMPLE_END pins it (reproducible demos,
+    tests). New York's date, as the sources date their data and the freshness checks read it: the machine's (UTC)
+    date is already tomorrow from 19:00 or 20:00 ET, which dated sample data after the day it was checked on."""
     pinned = os.environ.get("FAULTLINES_SAMPLE_END")
     if not pinned:
-        return dt.date.today()
+        return (now or dt.datetime.now(dt.UTC)).astimezone(ZoneInfo("America/New_York")).date()
     try:
         return dt.date.fromisoformat(pinned)
     except ValueError as exc:

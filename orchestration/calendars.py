@@ -84,7 +84,8 @@ class ReleaseCalendar:
     grace_business_days: int = 1
 
     def is_fresh(self, latest: dt.date | None, now: dt.datetime) -> bool:
-        return latest is not None and latest >= self.oldest_fresh(now)
+        # Both sides in New York time: data dated after New York's today is a time-zone mix-up, not fresh data.
+        return latest is not None and self.oldest_fresh(now) <= latest <= _local(now).date()
 
     def oldest_fresh(self, now: dt.datetime) -> dt.date:
         return business_days_before(self.expected_latest(now), self.grace_business_days)

@@ -88,7 +88,10 @@ def freshness_check(asset: str, calendar: calendars.ReleaseCalendar, latest_sql:
             latest = con.execute(latest_sql).fetchone()[0]
         fresh = calendar.is_fresh(latest, now)
         oldest = calendar.oldest_fresh(now)
+        today = now.date()  # New York's, as the sources date their data
         lag = f"newest data {latest}" if latest else "no data"
+        if latest and latest > today:
+            lag += f", dated after today in New York ({today}): a clock or time zone mixed up upstream"
         return AssetCheckResult(
             passed=fresh, severity=AssetCheckSeverity.WARN,
             description=f"{lag}; fresh from {oldest} ({calendar.name})",
