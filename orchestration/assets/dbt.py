@@ -43,7 +43,7 @@ def _manifest_is_fresh() -> bool:
 def ensure_manifest() -> Path:
     """Parse the dbt project when its manifest is missing or older than a model (about 7 s).
 
-    Under `faultlines ui` (`dagster dev`) dagster-dbt's own `prepare_if_dev` parses on every reload; it does nothing
+    Under `faultlines ui` (`dg dev`) dagster-dbt's own `prepare_if_dev` parses on every reload; it does nothing
     anywhere else, and a user who edits a model and runs `faultlines run` expects the edit to be built: hence this.
 
     Several processes load the definitions at once (test workers, the UI beside a CLI run): one parses while the

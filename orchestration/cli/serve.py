@@ -108,7 +108,7 @@ def ui(
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port")] = 3000,
 ) -> None:
-    """Open the Dagster UI (`dagster dev`) on this project, with run history kept in FAULTLINES_HOME."""
+    """Open the Dagster UI (`dg dev`) on this project, with run history kept in FAULTLINES_HOME."""
     import signal
 
     try:
@@ -116,13 +116,15 @@ def ui(
     except settings.SettingsError as exc:
         raise fail(str(exc)) from None
     os.environ["FAULTLINES_MODE"] = mode
-    dagster = str(Path(sys.executable).parent / "dagster")
-    # A background `make ui` inherits SIGINT/SIGTERM ignored, and dagster dev keeps that: restore the defaults
+    dg = str(Path(sys.executable).parent / "dg")
+    # A background `make ui` inherits SIGINT/SIGTERM ignored, and dg dev keeps that: restore the defaults
     # so the UI can be stopped by its PID.
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     out.print(f"Dagster UI on http://{host}:{port} (mode {mode}, DAGSTER_HOME {os.environ['DAGSTER_HOME']})")
     os.chdir(settings.REPO_ROOT)
-    # dagster-dbt re-parses the project on each reload under `dagster dev`, with the `dbt` it finds on PATH: ours.
+    # dagster-dbt re-parses the project on each reload under `dg dev`, with the `dbt` it finds on PATH: ours.
     os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
-    os.execv(dagster, [dagster, "dev", "-m", "orchestration.definitions", "-h", host, "-p", str(port)])
+    # `dg dev`: what Dagster recommends now (`dagster dev` logs a SupersessionWarning); the same webserver and
+    # daemon, given our module as the code location.
+    os.execv(dg, [dg, "dev", "-m", "orchestration.definitions", "-h", host, "-p", str(port)])

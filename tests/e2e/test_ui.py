@@ -95,8 +95,9 @@ def _bad_copy(data_dir: Path, target: Path) -> Path:
 def test_ui_runs_checks_and_blocks_publishing_on_bad_data(first_run, home, tmp_path):
     assert first_run.returncode == 0, first_run.stderr
     port = _free_port()
+    ui_log = (tmp_path / "ui.log").open("w")
     ui = subprocess.Popen([FAULTLINES, "ui", "--mode", "sample", "--port", str(port)], env=_env(home),
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                          stdout=ui_log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     client = Ui(base)
     try:
@@ -174,3 +175,6 @@ def test_ui_runs_checks_and_blocks_publishing_on_bad_data(first_run, home, tmp_p
         if ui.poll() is None:
             os.killpg(ui.pid, signal.SIGKILL)
             ui.wait()
+        ui_log.close()
+    log = (tmp_path / "ui.log").read_text()
+    assert "SupersessionWarning" not in log and "Serving dagster-webserver" in log, log[-2000:]
