@@ -72,8 +72,9 @@ class SchemaKeyTranslator(DagsterDbtTranslator):
     """Models and sources are keyed ``<schema>/<name>`` (``marts/mart_reserve_adequacy``, ``raw_<provider>/<table>``):
     the name a SQL user types.
 
-    Groups: staging models by provider (beside the raw tables they read), snapshots in `history`, the rest by their
-    folder.
+    Groups by layer, so the lineage reads left to right: the raw tables by provider (their own assets), then
+    `reference` (seeds), `staging`, `intermediate`, `history` (snapshots) and `marts` (each model's folder), then
+    `publish`.
     """
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
@@ -87,8 +88,6 @@ class SchemaKeyTranslator(DagsterDbtTranslator):
             return "reference"
         if dbt_resource_props["resource_type"] == "snapshot":
             return "history"
-        if len(fqn) >= 3 and fqn[1] == "staging":
-            return fqn[2]
         return fqn[1] if len(fqn) >= 2 else None
 
 

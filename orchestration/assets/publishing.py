@@ -21,7 +21,7 @@ PUBLISHED_KEY = AssetKey(["published", "warehouse"])
 def definitions(marts: list[AssetKey], upstream: list[AssetKey]) -> Definitions:
     """The run record (written after `marts`) and publishing (after every key in `upstream` and the record)."""
 
-    @asset(key=RUN_RECORD_KEY, group_name="meta", deps=marts,
+    @asset(key=RUN_RECORD_KEY, group_name="publish", deps=marts,  # the end of a run, beside the copy it publishes
            description="One row per run: mode, start and end, rows loaded (details per table in meta.loads).")
     def run_record(context: AssetExecutionContext, faultlines: FaultlinesResource) -> MaterializeResult:
         stats = context.instance.get_run_stats(context.run.run_id)

@@ -66,3 +66,18 @@ def test_a_job_per_provider_and_schedules_per_release_calendar_in_new_york_time(
     by_name = {s.name: s for s in SCHEDULES}
     assert by_name["h41_weekly"].cron_schedule == "45 16 * * 4", "after the Thursday 16:30 H.4.1 release"
     assert by_name["h41_weekly"].job.name == "load_fred"
+
+
+def test_the_lineage_reads_left_to_right_by_layer():
+    """Groups are layers: raw tables by provider, then staging, intermediate, history, marts, publish; every
+    dependency goes from an earlier layer (or the same) to a later one, so the global graph tells the story."""
+    graph = defs.resolve_asset_graph()
+    order = {**{provider: 0 for provider in SOURCES}, "reference": 1, "staging": 2, "intermediate": 3,
+             "history": 3, "marts": 4, "publish": 5}
+    groups = {key: graph.get(key).group_name for key in graph.get_all_asset_keys()}
+    assert set(groups.values()) <= set(order), set(groups.values()) - set(order)
+    assert {groups[key] for key in groups if key.path[0] == "staging"} == {"staging"}
+    assert groups[AssetKey(["meta", "runs"])] == groups[AssetKey(["published", "warehouse"])] == "publish"
+    backwards = [(parent.to_user_string(), key.to_user_string()) for key in groups
+                 for parent in graph.get(key).parent_keys if order[groups[parent]] > order[groups[key]]]
+    assert backwards == []
