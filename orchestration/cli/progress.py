@@ -38,6 +38,8 @@ class _LibraryLines(logging.Handler):
     """--verbose: a library's log line on the terminal, above the progress line."""
 
     def emit(self, record: logging.LogRecord) -> None:
+        if record.name.split(".")[0] in OWN_LOGGERS:
+            return  # faultlines' own lines are on the terminal already (_TerminalLines)
         err.print(f"[dim]{escape(record.name)}: {escape(record.getMessage())}[/]", soft_wrap=True, highlight=False)
 
 

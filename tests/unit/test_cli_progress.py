@@ -34,8 +34,10 @@ def test_verbose_shows_library_lines_too(capsys):
     library, log_file = _library_logger(), io.StringIO()
     with terminal_and_log_file(log_file, verbose=True):
         library.info("Extract: 3 resources")
-    assert "Extract: 3 resources" in capsys.readouterr().err
-    assert "Extract: 3 resources" in log_file.getvalue()
+        logging.getLogger("ingestion.http").warning("FRED: retry 1 of 5")
+    terminal = capsys.readouterr().err
+    assert "Extract: 3 resources" in terminal and "Extract: 3 resources" in log_file.getvalue()
+    assert terminal.count("FRED: retry 1 of 5") == 1, "faultlines' own line once, not again as a library's"
 
 
 def test_dbt_node_under_way_is_shown():
