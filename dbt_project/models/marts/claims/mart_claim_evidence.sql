@@ -211,12 +211,15 @@ from oracle
 union all
 select
     claim_id,
-    'the higher of NVDA''s and MSFT''s total returns that day (both fell when it is below 0)',
+    'the higher of NVDA''s and MSFT''s total returns that day (both fell when it is below 0; a name without a bar '
+    || 'that day is left out, and the evidence says so)',
     cast(period_start as varchar),
     greatest(nvda_pct, msft_pct),
     'no NVDA or MSFT bar on ' || period_start,
-    printf('NVDA %+.1f%%, MSFT %+.1f%% on %s; universe %+.1f%%, AI basket %+.1f%%',
-           nvda_pct, msft_pct, period_start, universe_pct, ai_basket_pct)
+    printf('NVDA %s, MSFT %s on %s; universe %s, AI basket %s',
+           coalesce(printf('%+.1f%%', nvda_pct), 'no bar'), coalesce(printf('%+.1f%%', msft_pct), 'no bar'),
+           period_start, coalesce(printf('%+.1f%%', universe_pct), 'no return'),
+           coalesce(printf('%+.1f%%', ai_basket_pct), 'no return'))
 from followers
 
 union all
