@@ -97,8 +97,8 @@ def reserves_chart(con) -> Chart:
                        name=f"abundant above {abundant:g}% of GDP", line={"color": "#1b7837", "width": 1,
                                                                             "dash": "dash"}, connectgaps=True)
     # The level the claim "banks need more than $3tn" is about.
-    figure.add_hline(y=3000, line={"color": "#762a83", "width": 1.5}, annotation_text="$3tn claimed as needed",
-                     annotation_position="bottom right")
+    figure.add_scatter(x=data.date_day, y=[3000] * len(data), name="$3tn: claimed as needed now", mode="lines",
+                       line={"color": "#762a83", "width": 1.5})
     latest = data.dropna(subset=["reserves_usd_bn"]).iloc[-1]
     for day, label in [*CLAIMS_MARKS.values(), (str(latest.date_day)[:10], f"now: ${latest.reserves_usd_bn:,.0f}bn")]:
         _mark(figure, day, label)
