@@ -22,14 +22,13 @@ from orchestration.readers import report_charts as liquidity
 from orchestration.readers import report_market_charts as markets
 
 VERDICT_COLOURS = {"supported": "#1b7837", "partly": "#b8860b", "contradicted": "#b2182b", "untested": "#555"}
-# The chart each claim is read on.
+# The chart each claim is read on, in the order the claims table lists them (the headline strip's).
 CLAIM_CHARTS = {
     "reserves_2007": "chart-reserves", "reserves_2023": "chart-reserves", "reserves_needed_now": "chart-reserves-gdp",
-    "fed_absorbs_bills": "chart-absorption", "fed_bill_purchases": "chart-absorption",
-    "repo_crossing_line": "chart-spread", "repo_volatility_up": "chart-repo", "ai_bubble": "chart-valuation",
+    "repo_crossing_line": "chart-spread", "repo_volatility_up": "chart-repo", "fed_absorbs_bills": "chart-absorption",
+    "fed_bill_purchases": "chart-absorption", "qt_ended": "chart-balance-sheet", "bills_aggressive": "chart-debt",
+    "us_debt_40tn": "chart-debt", "fed_absorbs_debt": "chart-debt", "ai_bubble": "chart-valuation",
     "oracle_earnings_drop": "chart-earnings", "ai_followed_oracle": "chart-earnings",
-    "qt_ended": "chart-balance-sheet", "bills_aggressive": "chart-debt", "us_debt_40tn": "chart-debt",
-    "fed_absorbs_debt": "chart-debt",
 }
 # How a unit of the claims seed reads to people.
 UNIT_FORMATS = {
@@ -75,6 +74,8 @@ def read_claims(con) -> dict[str, Claim]:
     rows = con.execute("""select claim_id, claim_text, claim_source, metric, compared_dates, observed_value,
                                  reference_value, unit, observed_unit, verdict, verdict_rule, evidence
                           from marts.mart_claims order by claim_id""").fetchall()
+    order = list(CLAIM_CHARTS)
+    rows.sort(key=lambda row: order.index(row[0]) if row[0] in order else len(order))
     return {row[0]: Claim(*row) for row in rows}
 
 

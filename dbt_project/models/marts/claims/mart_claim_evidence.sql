@@ -201,9 +201,11 @@ select
     return_day0_pct as observed_value,
     'no ORCL earnings reaction whose day 0 is ' || period_start as untested_reason,
     printf('ORCL %+.1f%% close to close (intraday low %+.1f%% against the previous close) on %s after the %s '
-           || 'accepted %s; universe %+.1f%%, AI basket %+.1f%%, rest of the AI basket %+.1f%%; over [−1, +5] '
-           || 'ORCL %+.1f%%',
-           return_day0_pct, intraday_low_day0_pct, day0_date, news_source, strftime(news_at_new_york, '%Y-%m-%d %H:%M'),
+           || 'of %s (accepted %s); universe %+.1f%%, AI basket %+.1f%%, rest of the AI basket %+.1f%%; over '
+           || '[−1, +5] ORCL %+.1f%%',
+           return_day0_pct, intraday_low_day0_pct, day0_date, news_source, cast(news_at_new_york as date),
+           case when cast(news_at_new_york as time) >= time '16:00' then 'after the close' else 'before the close'
+           end,
            universe_return_day0_pct, ai_basket_return_day0_pct, other_ai_return_day0_pct,
            coalesce(return_window_pct, 'nan'::double)) as evidence
 from oracle
