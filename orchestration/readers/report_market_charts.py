@@ -34,7 +34,7 @@ def valuation_chart(con) -> Chart:
     for metric, label in (("pe_ratio", "P/E"), ("ps_ratio", "P/S")):
         for sector in sectors:
             rows = data[data.sector == sector]
-            name = f"{'universe' if sector == 'All' else sector} {label}"
+            name = f"{'whole universe' if sector == 'All' else sector} {label}"
             shown = True if sector in DEFAULT_SECTORS else "legendonly"
             figure.add_trace(go.Scatter(x=rows.trade_date, y=rows[metric], name=name,
                                         line={"color": colours.get(sector), "width": 2 if sector in colours else 1},
@@ -92,7 +92,7 @@ def earnings_chart(con) -> Chart:
                 (row.ticker, [row.return_day0_pct, row.return_day1_pct, row.return_window_pct], "#b2182b"),
                 ("rest of the AI basket", [row.other_ai_return_day0_pct, row.other_ai_return_day1_pct,
                                            row.other_ai_return_window_pct], "#f4a582"),
-                ("universe", [row.universe_return_day0_pct, row.universe_return_day1_pct,
+                ("whole universe", [row.universe_return_day0_pct, row.universe_return_day1_pct,
                               row.universe_return_window_pct], "#2166ac")):
             figure.add_trace(go.Bar(x=windows, y=values, name=name, marker_color=colour), row=1, col=1)
         members = con.execute("""select equity.ticker, 100 * equity.return_1d as return_pct
