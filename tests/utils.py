@@ -49,3 +49,13 @@ def fingerprints(warehouse: Path) -> dict[str, tuple]:
 def raw_tables(separator: str = "/") -> set[str]:
     """Every raw table the providers declare: ``raw_<provider>/<table>`` (asset keys) or, with ".", SQL names."""
     return {f"raw_{provider}{separator}{table}" for provider, tables in TABLES.items() for table in tables}
+
+
+def seed_claim_ids() -> list[str]:
+    """The claims of the `claims` seed: every build has one mart_claims row per claim."""
+    import csv
+
+    from ingestion import settings
+
+    with (settings.DBT_PROJECT_DIR / "seeds" / "claims.csv").open() as seed:
+        return [row["claim_id"] for row in csv.DictReader(seed)]

@@ -5,8 +5,8 @@
 - ``nyfed/soma/summary.json`` → ``/api/soma/summary.json``; ``/api/soma/asofdates/list.json`` is derived from it
 - ``nyfed/soma/tsy/get/asof/<date>.json`` → ``/api/soma/tsy/get/asof/<date>.json`` and
   ``/api/soma/tsy/get/<bills|notesbonds|frn|tips>/asof/<date>.json``
-- ``nyfed/rp/results.json`` (``{"repo": {"operations": [...]}}``) → ``/api/rp/results/search.json``
-  (``startDate``, ``endDate``, ``operationTypes``)
+- ``nyfed/rp/results.json`` (``{"repo": {"operations": [...]}}``, repo and reverse repo) →
+  ``/api/rp/results/search.json`` (``startDate``, ``endDate``, ``operationTypes``)
 
 Results are newest first, as the real API sends them.
 """

@@ -1,10 +1,13 @@
-"""NY Fed Markets API (keyless): reference rates, SOMA summary, SOMA bill holdings by CUSIP, reverse repo results.
+"""NY Fed Markets API (keyless): reference rates (with SOFR's percentiles and volume), SOMA summary, SOMA bill
+holdings by CUSIP, reverse repo results and repo results (the standing repo facility, SRF).
 
 Traps (API-FORMATS.md §3): rates are JSON numbers but SOMA and repo amounts are strings ("" = none); results
 come newest first; rates are revised the same day (``revisionIndicator``), so a short window is re-read and
 merged on (type, effective date); SOMA holdings exist only for valid as-of Wednesdays, listed by
 ``soma/asofdates/list.json``; reverse repo results include small-value exercises, which are not market
-operations and are left out here.
+operations and are left out here (from reverse repo and repo results alike). Repo results split the amounts by
+collateral (``details``: Treasury, Agency, Mortgage-Backed), and the SRF's minimum bid rate is the details'
+``percentOfferingRate``.
 """
 
 from __future__ import annotations
@@ -111,6 +114,35 @@ def parse_operation(op: dict) -> dict:
             "last_updated": op.get("lastUpdated")}
 
 
+REPO_COLLATERAL = {"Treasury": "treasury", "Agency": "agency", "Mortgage-Backed": "mbs"}
+
+
+def parse_repo_operation(op: dict) -> dict:
+    """A repo operation (SRF full allotment, or the 2019–2020 multiple-price operations): totals and per collateral."""
+    record = f"operation {op['operationId']}"
+    amounts = _numbers(op, ("termCalenderDays", "totalAmtSubmitted", "totalAmtAccepted", "participatingCpty",
+                            "acceptedCpty"), record)
+    by_collateral: dict[str, float | None] = {f"{name}_amt_accepted": None for name in REPO_COLLATERAL.values()}
+    offering_rates = []
+    for detail in op.get("details") or []:
+        parsed = _numbers(detail, ("amtAccepted", "percentOfferingRate"), f"{record} {detail.get('securityType')}")
+        name = REPO_COLLATERAL.get(detail.get("securityType"))
+        if name:
+            by_collateral[f"{name}_amt_accepted"] = parsed["amtAccepted"]
+        if parsed["percentOfferingRate"] is not None:
+            offering_rates.append(parsed["percentOfferingRate"])
+    return {"operation_id": op["operationId"], "operation_date": dt.date.fromisoformat(op["operationDate"]),
+            "operation_type": op.get("operationType"), "operation_method": op.get("operationMethod"),
+            "settlement_type": op.get("settlementType"), "term": op.get("term"),
+            "term_calendar_days": amounts["termCalenderDays"],
+            "total_amt_submitted": amounts["totalAmtSubmitted"], "total_amt_accepted": amounts["totalAmtAccepted"],
+            **by_collateral,
+            # One minimum bid rate per operation; the details repeat it per collateral.
+            "minimum_bid_rate_pct": max(offering_rates) if offering_rates else None,
+            "participating_cpty": amounts["participatingCpty"], "accepted_cpty": amounts["acceptedCpty"],
+            "close_time": op.get("closeTime"), "last_updated": op.get("lastUpdated")}
+
+
 @dataclass
 class NyFedClient:
     rest: RestClient
@@ -165,6 +197,7 @@ TABLES = (
     RawTable("soma_summary", ("as_of_date",), "as_of_date", "h41_weekly"),
     RawTable("soma_bill_holdings", ("as_of_date", "cusip"), "as_of_date", "h41_weekly"),
     RawTable("reverse_repo_operations", ("operation_id",), "operation_date", "rrp_results_daily"),
+    RawTable("repo_operations", ("operation_id",), "operation_date", "rrp_results_daily"),
 )
 TABLE = by_name(TABLES)
 
@@ -191,6 +224,7 @@ def nyfed_source(client: NyFedClient | None = None, start_date: dt.date = DEFAUL
     holdings_cursor = dlt.sources.incremental("as_of_date", initial_value=holdings_start)
     # Reverse repo results are re-read over a look-back window (lag, in days for a date cursor) and merged.
     rrp_cursor = dlt.sources.incremental("operation_date", initial_value=start_date, lag=RRP_LOOKBACK_DAYS)
+    repo_cursor = dlt.sources.incremental("operation_date", initial_value=start_date, lag=RRP_LOOKBACK_DAYS)
 
     def soma_summary(cursor=summary_cursor) -> Iterator[list[dict]]:
         # dlt's cursor drops the weeks before its last one and, by the key, that week itself.
@@ -221,6 +255,17 @@ def nyfed_source(client: NyFedClient | None = None, start_date: dt.date = DEFAUL
         if parsed:
             yield parsed
 
+    def repo_operations(cursor=repo_cursor) -> Iterator[list[dict]]:
+        # The same search as reverse repo, filtered to repo: the SRF's daily operations (most take nothing).
+        path = "/api/rp/results/search.json"
+        params = {"startDate": cursor.start_value.isoformat(), "endDate": last_day.isoformat(),
+                  "operationTypes": "repo"}
+        operations = client.get_json(path, params, "repo", "operations")
+        parsed = client.parsed(path, params, [op for op in operations if op.get("operationType") == "Repo"
+                                              and not is_small_value_exercise(op)], parse_repo_operation)
+        if parsed:
+            yield parsed
+
     @dlt.source(name="nyfed", max_table_nesting=0)
     def nyfed() -> list[DltResource]:
         return [
@@ -239,6 +284,13 @@ def nyfed_source(client: NyFedClient | None = None, start_date: dt.date = DEFAUL
                          write_disposition="merge",
                          primary_key=list(TABLE["reverse_repo_operations"].primary_key),
                          columns={"percent_award_rate": {"data_type": "double"}}),
+            dlt.resource(repo_operations, file_format="parquet", name="repo_operations", write_disposition="merge",
+                         primary_key=list(TABLE["repo_operations"].primary_key),
+                         columns={**{c: {"data_type": "double"} for c in (
+                             "total_amt_submitted", "total_amt_accepted", "treasury_amt_accepted",
+                             "agency_amt_accepted", "mbs_amt_accepted", "minimum_bid_rate_pct",
+                             "participating_cpty", "accepted_cpty", "term_calendar_days")},
+                                  **{c: {"data_type": "text"} for c in ("settlement_type", "close_time")}}),
         ]
 
     return nyfed()

@@ -56,6 +56,13 @@ SIC = {"Semiconductors": ("3674", "Semiconductors & Related Devices"),
        "Internet Retail": ("5961", "Retail-Catalog & Mail-Order Houses"), "Automobiles": ("3711", "Motor Vehicles"),
        "Banks": ("6021", "National Commercial Banks"), "Pharmaceuticals": ("2834", "Pharmaceutical Preparations"),
        "Integrated Oil & Gas": ("2911", "Petroleum Refining"), "Electric Utilities": ("4911", "Electric Services")}
+# Earnings-day shocks, as simple close-to-close returns that replace the day's drawn move (the draw is still made,
+# so the stream stays aligned): Oracle's fall of 2025-12-11 after its results, and the AI names that followed it.
+EARNINGS_SHOCKS = {("ORCL", dt.date(2025, 12, 11)): -0.115, ("NVDA", dt.date(2025, 12, 11)): -0.032,
+                   ("MSFT", dt.date(2025, 12, 11)): -0.021}
+# Earnings releases (8-K item 2.02) at a given New York time instead of the generator's usual 12 days before the
+# 10-Q: (ticker, fiscal quarter end) → acceptance. Oracle's of 2025-12-10 came after the close.
+EARNINGS_RELEASES = {("ORCL", dt.date(2025, 11, 30)): dt.datetime(2025, 12, 10, 16, 5)}
 LOSS_YEARS = {"TSLA": range(2005, 2020), "PLTR": range(2005, 2023), "INTC": range(2024, 2025), "BA": range(2019, 2025)}
 
 
@@ -91,7 +98,9 @@ class CompanyPath:
         for day in self.sessions:
             boom = 0.25 if company.ai_basket and day >= dt.date(2023, 1, 1) else 0.0
             crash = -0.6 if dt.date(2008, 9, 1) <= day <= dt.date(2009, 3, 9) else 0.0
-            cap *= math.exp((drift + boom + crash) / 252 + rng.gauss(0, 0.018))
+            move = math.exp((drift + boom + crash) / 252 + rng.gauss(0, 0.018))
+            shock = EARNINGS_SHOCKS.get((company.ticker, day))
+            cap *= move if shock is None else 1 + shock
             shares *= splits.get(day, 1) * math.exp(-0.01 / 252)
             self.cap[day], self.shares[day], self.price[day] = cap, shares, cap / shares
         self.splits = splits
@@ -123,6 +132,9 @@ def chart_payload(company: Company, path: CompanyPath, seed: int) -> dict:
     opens = [round(close[d] * (1 + rng.gauss(0, 0.006)), 4) for d in sessions]
     highs = [round(max(o, close[d]) * (1 + abs(rng.gauss(0, 0.006))), 4) for o, d in zip(opens, sessions, strict=True)]
     lows = [round(min(o, close[d]) * (1 - abs(rng.gauss(0, 0.006))), 4) for o, d in zip(opens, sessions, strict=True)]
+    # A shock day trades lower still before it closes: a third of the move again below the close.
+    lows = [round(min(low, close[d] * (1 + EARNINGS_SHOCKS[(company.ticker, d)] / 3)), 4)
+            if (company.ticker, d) in EARNINGS_SHOCKS else low for low, d in zip(lows, sessions, strict=True)]
     split_events = {str(s): {"date": s, "numerator": r, "denominator": 1, "splitRatio": f"{r}:1"}
                     for d, r in path.splits.items() if d in factor_after
                     for s in [int(dt.datetime.combine(d, dt.time(9, 30), NEW_YORK).timestamp())]}
@@ -235,8 +247,13 @@ def sec_documents(company: Company, path: CompanyPath, seed: int, end: dt.date) 
             share_facts.append(_fact(None, cover_date, shares, accn, fiscal_year, fp, form, filed))
         filings.append((accn, filed, quarter_end, form, "", _accepted(accepting, filed, clock_is_new_york)))
         release = filed - dt.timedelta(days=12)
+        release_accepted = _accepted(accepting, release, clock_is_new_york)
+        if (company.ticker, quarter_end) in EARNINGS_RELEASES:
+            at = EARNINGS_RELEASES[(company.ticker, quarter_end)].replace(tzinfo=NEW_YORK)
+            release = at.date()
+            release_accepted = (at if clock_is_new_york else at.astimezone(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
         filings.append((f"{company.cik:010d}-{release.year % 100:02d}-9{sequence:05d}", release, quarter_end,
-                        "8-K", "2.02,9.01", _accepted(accepting, release, clock_is_new_york)))
+                        "8-K", "2.02,9.01", release_accepted))
 
     revenue_tag = "Revenues"
     us_gaap = {"NetIncomeLoss": {"label": "Net Income (Loss) Attributable to Parent", "description": "",

@@ -4,6 +4,10 @@
 - SOMA bill holdings by CUSIP are exactly the Treasury sample's bill auctions the Fed took (``soma_accepted``),
   held from issue to maturity; the SOMA summary's ``bills`` is their sum and the rest follows the Fed's assets.
 - Reverse repo results carry the FRED sample's RRPONTSYD take-up, plus a few small-value exercises to skip.
+- Repo results are the standing repo facility (SRF) from its start: one full-allotment operation a business day
+  (two from mid-2025, morning and afternoon), nothing taken on most days, take-up at month-ends and mid-month
+  settlements once reserves tighten (2025), most at quarter- and year-ends; its own random stream.
+- SOFR's percentile band widens at the same times (a deterministic factor on the drawn spread: no new draws).
 """
 
 from __future__ import annotations
@@ -20,6 +24,27 @@ from ingestion.synthetic.shapes import FED_ASSETS_USD_MN, START
 from ingestion.synthetic.treasury import Auction
 
 RRP_FACILITY_START = dt.date(2013, 9, 23)
+SRF_START = dt.date(2021, 7, 28)
+SRF_MORNING_START = dt.date(2025, 6, 26)  # a morning operation beside the afternoon one
+# From here repo pressure shows at month-ends and settlement days: SRF take-up and a wider SOFR band.
+REPO_STRESS_START = dt.date(2025, 6, 1)
+
+
+def _month_end_days(days: list[dt.date]) -> set[dt.date]:
+    """The last business day of each month among ``days``."""
+    last: dict[tuple[int, int], dt.date] = {}
+    for day in days:
+        last[(day.year, day.month)] = max(day, last.get((day.year, day.month), day))
+    return set(last.values())
+
+
+def _stress(day: dt.date, month_ends: set[dt.date]) -> float:
+    """How much wider than usual repo rates spread on ``day``: 1 before 2025-06; then more, most at quarter-ends."""
+    if day < REPO_STRESS_START:
+        return 1.0
+    if day in month_ends:
+        return 4.0 if day.month in (3, 6, 9, 12) else 2.5
+    return 2.0 if day.day in (15, 16) else 1.4
 
 
 def _rates(end: dt.date, seed: int) -> dict[tuple[str, str], list[dict]]:
@@ -27,8 +52,10 @@ def _rates(end: dt.date, seed: int) -> dict[tuple[str, str], list[dict]]:
     sofr = [(d, v) for d, v in generate_series("SOFR", end, seed) if v is not None]
     effr = [(d, v) for d, v in generate_series("EFFR", end, seed) if v is not None]
 
+    month_ends = _month_end_days([d for d, _ in sofr])
+
     def row(rate_type: str, day: dt.date, rate: float, volume: float, **extra) -> dict:
-        spread = abs(rng.gauss(0.03, 0.01))
+        spread = abs(rng.gauss(0.03, 0.01)) * _stress(day, month_ends)
         return {"effectiveDate": day.isoformat(), "type": rate_type, "percentRate": round(rate, 2),
                 "percentPercentile1": round(rate - 2 * spread, 2), "percentPercentile25": round(rate - spread / 3, 2),
                 "percentPercentile75": round(rate + spread / 3, 2), "percentPercentile99": round(rate + 3 * spread, 2),
@@ -117,6 +144,42 @@ def _operations(end: dt.date, seed: int) -> list[dict]:
     return list(reversed(operations))
 
 
+def _repo_operations(end: dt.date, seed: int) -> list[dict]:
+    """The SRF's operations: full allotment at the top of the target range, mostly nothing taken."""
+    rng = stream(seed, "nyfed-srf")
+    sofr = [(d, v) for d, v in generate_series("SOFR", end, seed) if v is not None and d >= SRF_START]
+    month_ends = _month_end_days([d for d, _ in sofr])
+    operations = []
+    for day, rate in sofr:
+        stamp = day.strftime("%m%d%y")
+        minimum_bid = round(rate + 0.1, 2)  # the top of the target range, a little above SOFR in the sample
+        stress = _stress(day, month_ends)
+        slots = [("AM", "08:15", "08:30")] if day >= SRF_MORNING_START else []
+        for number, (slot, release, close) in enumerate([*slots, ("PM", "13:30", "13:45")], start=3):
+            draw = rng.random()
+            taken = stress > 1.4 and draw < 0.8
+            amount = round(rng.uniform(1, 8) * stress * (1 if slot == "PM" else 0.4), 3) * 1e9 if taken else 0.0
+            treasury_part = round(amount * 0.7)
+            operations.append({
+                "operationId": f"RP {stamp} {number}", "auctionStatus": "Results", "operationDate": day.isoformat(),
+                "settlementDate": day.isoformat(), "maturityDate": (day + dt.timedelta(days=1)).isoformat(),
+                "operationType": "Repo", "operationMethod": "Full Allotment", "settlementType": "Same Day",
+                "termCalenderDays": 1, "term": "Overnight", "releaseTime": release, "closeTime": close,
+                "note": "", "lastUpdated": f"{day.isoformat()} {close}:40", "isSmallValue": "",
+                "totalAmtSubmitted": round(amount), "totalAmtAccepted": round(amount),
+                "details": [{"securityType": "Treasury", "amtSubmitted": treasury_part, "amtAccepted": treasury_part,
+                             "percentOfferingRate": minimum_bid},
+                            {"securityType": "Agency", "amtSubmitted": 0, "amtAccepted": 0,
+                             "percentOfferingRate": minimum_bid},
+                            {"securityType": "Mortgage-Backed", "amtSubmitted": round(amount) - treasury_part,
+                             "amtAccepted": round(amount) - treasury_part, "percentOfferingRate": minimum_bid}]})
+        # The desk tests the facility with small-value exercises now and then: not market operations.
+        if day.month in (2, 8) and day.day == 20:
+            operations.append({**operations[-1], "operationId": f"RP {stamp} 8", "isSmallValue": "Y",
+                               "totalAmtSubmitted": 1000000, "totalAmtAccepted": 1000000})
+    return list(reversed(operations))
+
+
 def generate(out: Path, seed: int, end: dt.date, auctions: list[Auction]) -> None:
     folder = out / "nyfed"
     for (group, rate_type), rows in _rates(end, seed).items():
@@ -132,4 +195,11 @@ def generate(out: Path, seed: int, end: dt.date, auctions: list[Auction]) -> Non
     (folder / "soma" / "summary.json").write_text(json.dumps({"soma": {"summary": _summary(holdings)}}))
     (folder / "rp").mkdir(parents=True, exist_ok=True)
     (folder / "rp" / "results.json").write_text(
-        json.dumps({"repo": {"operations": _operations(end, seed)}}, separators=(",", ":")))
+        json.dumps({"repo": {"operations": _merge_newest_first(_operations(end, seed), _repo_operations(end, seed))}},
+                   separators=(",", ":")))
+
+
+def _merge_newest_first(*operations: list[dict]) -> list[dict]:
+    """One results file, as the API's search answers without a filter: repo and reverse repo, newest first."""
+    merged = [op for ops in operations for op in ops]
+    return sorted(merged, key=lambda op: (op["operationDate"], op["operationId"]), reverse=True)

@@ -16,6 +16,7 @@ SEED_MULTIPLIERS = {
     "dts": 31,
     "nyfed-rates": 17,
     "nyfed-rrp": 23,
+    "nyfed-srf": 29,
 }
 
 

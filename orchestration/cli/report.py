@@ -37,5 +37,7 @@ def report(
         raise fail(f"cannot write the report to {target}: {exc.strerror}") from None
     if mode == "sample":
         out.print(_sample_banner(None))
+    for line in result["headlines"]:  # the answers the report leads with
+        out.print(f"  {line}", highlight=False)
     out.print(f"report written to {result['path']} ({result['bytes'] / 1e6:.1f} MB, {result['charts']} charts, "
               "self-contained: open it in any browser, offline)")

@@ -44,6 +44,13 @@ class Visit:
         self.page.screenshot(path=str(path), full_page=True)
         return path
 
+    def screenshot_of(self, selector: str, name: str) -> Path:
+        """One element (a chart's section, say), as people would look at it."""
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        self.page.locator(selector).screenshot(path=str(path))
+        return path
+
 
 def _is_local(url: str) -> bool:
     parts = urlsplit(url)

@@ -16,11 +16,13 @@ import yaml
 from ingestion import settings
 from tests.e2e.browser import visit
 from tests.e2e.conftest import FAULTLINES, _env, _free_port, faultlines
+from tests.utils import seed_claim_ids
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]  # one worker: they share one sample build
 
 MARTS = {"mart_reserve_adequacy", "mart_bill_absorption", "mart_sector_valuation", "mart_claims",
-         "fct_treasury_auctions", "fct_equity_daily", "fct_fundamentals_ttm"}
+         "fct_treasury_auctions", "fct_equity_daily", "fct_fundamentals_ttm", "mart_earnings_reactions",
+         "mart_repo_stress", "mart_fed_balance_sheet", "mart_claim_evidence"}
 
 
 def _wait_for_port(process: subprocess.Popen, port: int, timeout: float = 60) -> None:
@@ -57,7 +59,7 @@ def test_psql_reads_the_claims_over_the_postgres_wire(sql_endpoint):
                             capture_output=True, text=True, timeout=30, env={"PGCONNECT_TIMEOUT": "10"})
     assert result.returncode == 0, result.stderr
     verdicts = dict(line.split("|") for line in result.stdout.strip().splitlines())
-    assert len(verdicts) == 6 and set(verdicts.values()) <= {"supported", "contradicted", "partly"}
+    assert set(verdicts) == set(seed_claim_ids()) and set(verdicts.values()) <= {"supported", "contradicted", "partly"}
     assert "reserves_2007" in verdicts
 
 
@@ -156,7 +158,8 @@ def test_a_postgres_driver_runs_parameterised_queries_and_cannot_write(sql_endpo
         assert rows == expected and rows[0][1] > 1000
         with pytest.raises(psycopg.Error, match="read-only"):
             pg.execute("drop table marts.mart_claims")
-        assert pg.execute("select count(*) from marts.mart_claims").fetchone()[0] == 6, "nothing was dropped"
+        claims = pg.execute("select count(*) from marts.mart_claims").fetchone()[0]
+        assert claims == len(seed_claim_ids()), "nothing was dropped"
 
 
 def test_the_published_copy_opens_in_a_duckdb_1x_reader(first_run, home, tmp_path):
@@ -176,7 +179,7 @@ print(duckdb.__version__, con.execute("select count(*) from marts.mart_claims").
 """, str(home / "published" / "sample.duckdb")], capture_output=True, text=True, timeout=60)
     assert reader.returncode == 0, reader.stderr
     version, claims, days = reader.stdout.split()
-    assert version.startswith("1.") and int(claims) == 6 and int(days) > 7000
+    assert version.startswith("1.") and int(claims) == len(seed_claim_ids()) and int(days) > 7000
 
 
 def test_every_mart_is_published_as_parquet(first_run, home):
@@ -187,6 +190,38 @@ def test_every_mart_is_published_as_parquet(first_run, home):
         for mart in MARTS:
             in_parquet = con.execute(f"select count(*) from read_parquet('{parquet / mart}.parquet')").fetchone()[0]
             assert in_parquet == con.execute(f"select count(*) from marts.{mart}").fetchone()[0] > 0
+
+
+# What each chart's axes report, read from plotly's SVG: per axis its title and tick labels.
+AXES_JS = """Array.from(document.querySelectorAll('section.chart')).map(section => {
+    const plot = section.querySelector('.js-plotly-plot');
+    const axes = [];
+    for (const kind of ['x', 'y']) {
+        for (let n = 1; n <= 4; n++) {
+            const id = n === 1 ? kind : kind + n;
+            const ticks = Array.from(plot.querySelectorAll('.' + id + 'tick text')).map(t => t.textContent);
+            if (!ticks.length) continue;
+            const title = plot.querySelector('.g-' + id + 'title');
+            axes.push({id, title: title ? title.textContent.trim() : '', ticks});
+        }
+    }
+    const marks = plot.querySelectorAll('.scatterlayer path.js-line, .scatterlayer path.point, .barlayer path').length;
+    return {id: section.id, marks, axes};
+})"""
+UNIT_MARKERS = ("$bn", "$tn", "%", "basis points", "ratio", "P/E", "P/S")
+RATIO_AXES = ("ratio", "P/E", "P/S")
+
+
+def significant_digits(label: str) -> int:
+    digits = re.sub(r"[^0-9.]", "", label.replace("\u2212", "-"))
+    if "." in digits:
+        return len(digits.replace(".", "").lstrip("0"))
+    return len(digits.lstrip("0").rstrip("0")) or 1
+
+
+def test_significant_digits_are_counted_as_people_read_them():
+    assert [significant_digits(t) for t in ("0.25", "\u22120.503", "12.2", "1200", "0", "1.275", "40k")] == [
+        2, 3, 3, 2, 1, 4, 1]
 
 
 def test_the_report_renders_fully_in_chromium_with_the_network_off(first_run, home, tmp_path):
@@ -201,16 +236,36 @@ def test_the_report_renders_fully_in_chromium_with_the_network_off(first_run, ho
         "reserve_management_purchases_start"]
     assert f"{start}: reserve-management purchases" in text
     with visit(out.as_uri()) as page:
-        page.page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 4",
-                                    timeout=30_000)
-        marks = page.page.evaluate("""Array.from(document.querySelectorAll('.js-plotly-plot')).map(plot =>
-            plot.querySelectorAll('.scatterlayer path.js-line, .scatterlayer path.point, .barlayer path').length)""")
+        page.page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 9",
+                                    timeout=60_000)
+        charts = page.page.evaluate(AXES_JS)
         banner = page.page.inner_text("#sample-banner")
+        headlines = page.page.eval_on_selector_all("#headlines li", """items => items.map(li => ({
+            text: li.innerText, chart: li.querySelector('a').getAttribute('href'),
+            claims: Array.from(li.querySelectorAll('a.verdict')).map(a => a.getAttribute('href'))}))""")
+        anchors = set(page.page.eval_on_selector_all("[id]", "nodes => nodes.map(n => '#' + n.id)"))
         verdicts = page.page.eval_on_selector_all("table.claims .verdict", "cells => cells.map(c => c.textContent)")
+        observed = page.page.eval_on_selector_all("table.claims td.num", "cells => cells.map(c => c.textContent)")
         page.screenshot("report")
-    assert len(marks) == 4 and all(count > 0 for count in marks), marks
+        page.screenshot_of("#headlines", "report-headlines")
+        for chart in charts:
+            page.screenshot_of(f"#{chart['id']}", f"report-{chart['id']}")
+    assert len(charts) >= 9 and all(chart["marks"] > 0 for chart in charts), charts
+    for chart in charts:
+        assert chart["axes"], chart["id"]
+        for axis in chart["axes"]:
+            assert axis["title"], f"{chart['id']}: axis {axis['id']} has no title"
+            if axis["id"].startswith("y"):
+                assert any(unit in axis["title"] for unit in UNIT_MARKERS), (chart["id"], axis["title"])
+            if any(kind in axis["title"] for kind in RATIO_AXES):
+                assert all(significant_digits(t) <= 3 for t in axis["ticks"]), (chart["id"], axis)
     assert "SAMPLE DATA" in banner
-    assert len(verdicts) == 6 and set(verdicts) <= {"supported", "contradicted", "partly"}
+    # The strip leads with the answers: each line links to a chart of the page and to its claims' rows.
+    assert len(headlines) >= 9
+    for line in headlines:
+        assert line["chart"] in anchors and line["claims"] and set(line["claims"]) <= anchors, line
+    assert len(verdicts) == len(seed_claim_ids()) and set(verdicts) <= {"supported", "contradicted", "partly"}
+    assert any("$" in cell and "bn" in cell for cell in observed) and any("days" in cell for cell in observed)
     assert page.console_errors == [] and page.outside_requests == []
 
 

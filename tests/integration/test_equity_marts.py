@@ -232,3 +232,40 @@ def test_sector_pe_sums_caps_only_over_the_companies_with_earnings(built, sample
     assert row[:4] == (len(values), len(covered), pytest.approx(total_cap, abs=2e-3), pytest.approx(coverage, abs=1e-3))
     assert row[4] == pytest.approx(covered_cap / sum(income for _, income in covered), rel=1e-3)
     assert coverage < 50 and row[5] is None
+
+
+def test_the_oracle_earnings_reaction_matches_a_hand_computation(built, sample_dir):
+    """ORCL's results of 2025-12-10: its earnings release (8-K, item 2.02) was accepted after the close, so day 0 is
+    the next session; returns from the chart file's adjusted closes, the intraday low from its low and close."""
+    chart = json.loads((sample_dir / "prices" / "ORCL.json").read_text())["chart"]["result"][0]
+    days = [dt.datetime.fromtimestamp(s, NEW_YORK).date() for s in chart["timestamp"]]
+    quote, adjclose = chart["indicators"]["quote"][0], chart["indicators"]["adjclose"][0]["adjclose"]
+    submissions = json.loads((sample_dir / "sec" / "submissions" / "CIK0001341439.json").read_text())
+    recent = submissions["filings"]["recent"]
+    release = next(i for i, (form, items, filed) in enumerate(zip(recent["form"], recent["items"],
+                                                                  recent["filingDate"], strict=True))
+                   if form == "8-K" and "2.02" in items and filed == "2025-12-10")
+    accepted = dt.datetime.fromisoformat(recent["acceptanceDateTime"][release][:19])
+    assert accepted.time() >= dt.time(16), "released after the close (by either reading of EDGAR's clock)"
+    day0 = days.index(dt.date(2025, 12, 11))
+    assert days[day0 - 1] == dt.date(2025, 12, 10)
+    expected_day0 = 100 * (adjclose[day0] / adjclose[day0 - 1] - 1)
+    expected_day1 = 100 * (adjclose[day0 + 1] / adjclose[day0] - 1)
+    expected_window = 100 * (adjclose[day0 + 5] / adjclose[day0 - 2] - 1)
+    expected_low = 100 * (quote["low"][day0] / quote["close"][day0 - 1] - 1)
+    _, _, warehouse = built
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        row = con.execute("""select form, news_source, release_accession_number, day0_date, return_day0_pct,
+                                    return_day1_pct, return_window_pct, intraday_low_day0_pct,
+                                    excess_vs_universe_day0_pct, universe_return_day0_pct
+                             from marts.mart_earnings_reactions where ticker = 'ORCL' and day0_date = ?""",
+                          [dt.date(2025, 12, 11)]).fetchone()
+        count = con.execute("select count(*), count(return_day0_pct) from marts.mart_earnings_reactions").fetchone()
+    form, source, release_accn, day0_date, day0_pct, day1_pct, window_pct, low_pct, excess, universe = row
+    assert (form, source, release_accn) == ("10-Q", "earnings release", recent["accessionNumber"][release])
+    assert day0_pct == pytest.approx(expected_day0, abs=1e-4) and day0_pct < -11, "the sample's Oracle-like fall"
+    assert day1_pct == pytest.approx(expected_day1, abs=1e-4)
+    assert window_pct == pytest.approx(expected_window, abs=1e-4)
+    assert low_pct == pytest.approx(expected_low, abs=1e-4) and low_pct < day0_pct
+    assert excess == pytest.approx(day0_pct - universe, abs=2e-4)
+    assert count[0] > 1000 and count[1] > 1000, "every company's 10-Qs and 10-Ks"

@@ -30,6 +30,19 @@ def test_loads_coherent_data_once(emulator, sample_dir, tmp_path):
         sve = con.execute("""select count(*) from raw_nyfed.reverse_repo_operations
                              where total_amt_accepted = 50000""").fetchone()[0]
         totals = con.execute("select count(*) from raw_nyfed.reverse_repo_operations").fetchone()[0]
+        repo = con.execute("""select count(*), count(*) filter (where total_amt_accepted > 0),
+                                     count(*) filter (where total_amt_accepted = 1000000),
+                                     count(*) filter (where operation_id in (select operation_id
+                                                                             from raw_nyfed.reverse_repo_operations))
+                              from raw_nyfed.repo_operations""").fetchone()
+        percentiles = con.execute("""select count(*) from raw_nyfed.reference_rates where type = 'SOFR'
+                                     and percent_percentile1 <= percent_rate and percent_rate <= percent_percentile99
+                                     and volume_in_billions > 0""").fetchone()[0]
+    repo_file = json.loads((sample_dir / "nyfed" / "rp" / "results.json").read_text())["repo"]["operations"]
+    srf = [op for op in repo_file if op["operationType"] == "Repo" and op.get("isSmallValue") != "Y"]
+    assert repo[0] == len(srf) and repo[1] > 0, "every SRF operation of the file, some with take-up"
+    assert repo[2] == 0 and repo[3] == 0, "no small-value exercise, no reverse repo among them"
+    assert percentiles == len(sofr_file), "SOFR's percentiles and volume load with the rate"
     assert counts["SOFR"] == len(sofr_file)
     assert set(counts) == {"SOFR", "BGCR", "TGCR", "EFFR", "OBFR"}
     assert bills and all(abs(held - summary) < 1 for _, held, summary in bills), "holdings sum to the summary"
@@ -40,8 +53,9 @@ def test_loads_coherent_data_once(emulator, sample_dir, tmp_path):
     with duckdb.connect(str(warehouse), read_only=True) as con:
         again = dict(con.execute("select type, count(*) from raw_nyfed.reference_rates group by 1").fetchall())
         total_again = con.execute("select count(*) from raw_nyfed.reverse_repo_operations").fetchone()[0]
+        repo_again = con.execute("select count(*) from raw_nyfed.repo_operations").fetchone()[0]
         holdings_again = con.execute("select count(*) from raw_nyfed.soma_bill_holdings").fetchone()[0]
-    assert again == counts and total_again == totals
+    assert again == counts and total_again == totals and repo_again == repo[0]
     assert holdings_again == holdings_count > 0
 
 

@@ -24,12 +24,14 @@ from ingestion import settings
 from tests.conftest import FAULTLINES, cli_env
 from tests.real import formats
 from tests.real.datadir import build_real_data_dir
+from tests.utils import seed_claim_ids
 
 REAL_DIR = settings.REPO_ROOT.parent / "shared" / "reference" / "real"
 pytestmark = [pytest.mark.skipif(not REAL_DIR.is_dir(), reason=f"{REAL_DIR} is not here (it is never committed)"),
               pytest.mark.slow, pytest.mark.xdist_group("real")]
 MARTS = ("mart_reserve_adequacy", "mart_bill_absorption", "mart_sector_valuation", "mart_claims",
-         "fct_treasury_auctions", "fct_equity_daily", "fct_fundamentals_ttm")
+         "fct_treasury_auctions", "fct_equity_daily", "fct_fundamentals_ttm", "mart_earnings_reactions",
+         "mart_repo_stress", "mart_fed_balance_sheet", "mart_claim_evidence")
 
 
 def _rows(header_start: str, delimiter: str = ",") -> list[dict]:
@@ -200,7 +202,8 @@ def test_debt_to_the_penny_at_a_month_end_is_the_real_statement(con):
 
 def test_every_claim_has_a_row_and_the_2007_claim_reads_the_real_totresns(con):
     verdicts = dict(con.execute("select claim_id, verdict from marts.mart_claims").fetchall())
-    assert len(verdicts) == 6 and set(verdicts.values()) <= {"supported", "partly", "contradicted", "untested"}
+    assert set(verdicts) == set(seed_claim_ids())
+    assert set(verdicts.values()) <= {"supported", "partly", "contradicted", "untested"}
     december_2007 = next(rows for rows in _fred("TOTRESNS").values())[dt.date(2007, 12, 1)]
     observed = con.execute("select observed_value from marts.mart_claims where claim_id = 'reserves_2007'").fetchone()
     assert observed[0] == pytest.approx(float(december_2007))

@@ -20,7 +20,8 @@ def test_every_table_and_mart_is_an_asset_in_one_graph():
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
     raw = raw_tables()
     marts = {"marts/mart_reserve_adequacy", "marts/mart_bill_absorption", "marts/mart_sector_valuation",
-             "marts/mart_claims", "marts/fct_treasury_auctions"}
+             "marts/mart_claims", "marts/fct_treasury_auctions", "marts/mart_earnings_reactions",
+             "marts/mart_repo_stress", "marts/mart_fed_balance_sheet", "marts/mart_claim_evidence"}
     assert raw | marts | {"meta/runs", "published/warehouse"} <= keys
     # Publishing comes last: every table and mart is upstream of it.
     upstream = AssetSelection.assets(AssetKey(["published", "warehouse"])).upstream().resolve(graph)

@@ -11,6 +11,7 @@ from ingestion.sources.nyfed import (
     parse_holding,
     parse_operation,
     parse_rate,
+    parse_repo_operation,
     parse_soma_summary,
 )
 
@@ -56,6 +57,43 @@ def test_reference_payloads_parse(reference_dir):
     ops = json.loads((folder / "rp_reverserepo_operation_shape.json").read_text())["repo"]["operations"]
     parsed = [parse_operation(op) for op in ops]
     assert parsed[0]["total_amt_accepted"] == 545e6 and parsed[0]["percent_award_rate"] == 3.5
+    # The repo operation of the same payload (an SRF operation): the table repo_operations reads it.
+    srf = parse_repo_operation(next(op for op in ops if op["operationType"] == "Repo"))
+    assert srf["operation_method"] == "Full Allotment" and srf["total_amt_accepted"] == 1e6
+    assert (srf["treasury_amt_accepted"], srf["agency_amt_accepted"], srf["mbs_amt_accepted"]) == (1e6, 0, 0)
+    assert srf["minimum_bid_rate_pct"] == 3.75 and srf["participating_cpty"] is None
+
+
+def test_real_sofr_payload_carries_percentiles_and_volume(reference_dir):
+    """The real `last/5.json` answer (re-serialized by its saver): every row has the band and the volume."""
+    path = reference_dir / "real" / "nyfed-refrates-json-2026" / "nyfed_sofr.json"
+    if not path.is_file():
+        import pytest
+
+        pytest.skip(f"{path} is not here")
+    rows = [parse_rate(r) for r in json.loads(path.read_text())["refRates"]]
+    assert rows and all(r["percentPercentile1"] <= r["percentPercentile25"] <= r["percentRate"]
+                        <= r["percentPercentile75"] <= r["percentPercentile99"] for r in rows)
+    assert all(r["volumeInBillions"] > 1000 for r in rows), "SOFR volume is in $bn (trillions of dollars a day)"
+
+
+def test_repo_operation_amounts_by_collateral_and_text_refused():
+    op = {"operationId": "RP 121125 4", "operationDate": "2025-12-11", "operationType": "Repo",
+          "operationMethod": "Full Allotment", "totalAmtSubmitted": "5000000000", "totalAmtAccepted": "5000000000",
+          "details": [{"securityType": "Treasury", "amtAccepted": 3500000000, "percentOfferingRate": 3.75},
+                      {"securityType": "Mortgage-Backed", "amtAccepted": "1500000000", "percentOfferingRate": 3.75},
+                      {"securityType": "Agency", "amtAccepted": "", "percentOfferingRate": ""}]}
+    row = parse_repo_operation(op)
+    assert row["total_amt_accepted"] == 5e9 and row["treasury_amt_accepted"] == 3.5e9
+    assert row["mbs_amt_accepted"] == 1.5e9 and row["agency_amt_accepted"] is None
+    assert row["minimum_bid_rate_pct"] == 3.75
+    import pytest
+
+    from ingestion.sources.nyfed import NyFedFormatError
+
+    op["details"][0]["amtAccepted"] = "3.5bn"
+    with pytest.raises(NyFedFormatError, match=r"operation RP 121125 4 Treasury: amtAccepted is '3.5bn'"):
+        parse_repo_operation(op)
 
 
 def test_emulator_rates_window_newest_first(emulator):
@@ -83,6 +121,10 @@ def test_emulator_repo_filter(emulator):
     operations = ops["repo"]["operations"]
     assert operations and {op["operationType"] for op in operations} == {"Reverse Repo"}
     assert any(is_small_value_exercise(op) for op in operations), "the sample includes an SVE in March"
+    repo = requests.get(f"{emulator.base_url}/api/rp/results/search.json", timeout=5, params={
+        "startDate": "2025-12-01", "endDate": "2025-12-31", "operationTypes": "repo"}).json()["repo"]["operations"]
+    assert repo and {op["operationType"] for op in repo} == {"Repo"}
+    assert sum(op["totalAmtAccepted"] for op in repo) > 0, "the sample's SRF is used at the year-end"
 
 
 def test_text_in_a_number_field_is_refused_with_the_record_and_field():

@@ -2,7 +2,8 @@
 -- compared, the observed value, and a verdict by the seed's bounds (supported / partly / contradicted), or
 -- `untested` when the data needed is missing. Every threshold lives in the seed (and the day reserve management
 -- purchases began in the var `reserve_management_purchases_start`); this model only measures.
--- The rule text says why this verdict was given, with the numbers compared.
+-- The rule text says why this verdict was given, with the numbers compared. The market, balance-sheet, debt and
+-- repo claims are measured in mart_claim_evidence (with their evidence in words) and judged here the same way.
 with claims as (
     select * from {{ ref('claims') }}
 ),
@@ -104,6 +105,10 @@ observations as (
            'no P/E percentile for the AI basket on the latest day'
     from {{ ref('mart_sector_valuation') }}
     where sector = 'AI basket'
+
+    union all
+    select claim_id, metric, compared_dates, observed_value, untested_reason
+    from {{ ref('mart_claim_evidence') }}
 ),
 
 judged as (
@@ -167,5 +172,7 @@ select
             observed_value, case when partly_min is not null or partly_max is not null
                 then {{ claim_bounds('partly_min', 'partly_max') }}
                 else {{ claim_bounds('supported_min', 'supported_max') }} end)
-    end as verdict_rule
+    end as verdict_rule,
+    evidence.evidence
 from judged
+left join (select claim_id, evidence from {{ ref('mart_claim_evidence') }}) as evidence using (claim_id)
