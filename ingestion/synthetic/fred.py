@@ -170,6 +170,7 @@ def derived_series(out: Path, end: dt.date) -> dict[str, list[tuple[dt.date, flo
 VINTAGE_SCHEDULES = {
     "GDP": [(120, 0.006), (150, 0.003), (180, 0.0)],  # advance, second, third estimate
     "TLAACBW027SBOG": [(9, 0.004), (37, 0.0)],  # H.8: first print, then the benchmarked value
+    "TOTRESNS": [(45, 0.005), (75, 0.0)],  # H.3: mid next month, revised with the following month's release
 }
 FOREVER = "9999-12-31"
 
