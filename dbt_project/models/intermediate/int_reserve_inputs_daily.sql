@@ -97,6 +97,15 @@ first_prints as (
     select series_id, observation_date, value_usd_bn, known_from
     from {{ ref('int_fred__vintages') }}
     where vintage_number = 1 and series_id in ('WDTGAL', 'RRPONTSYD')
+),
+
+rrp_of_day as (
+    -- ON RRP *of* each day: that day's operation, or the last business day's over a weekend or holiday (3 days).
+    select spine.date_day, rrp.value_usd_bn, rrp.known_from
+    from {{ ref('int_date_spine') }} as spine
+    asof left join (select * from first_prints where series_id = 'RRPONTSYD') as rrp
+        on spine.date_day >= rrp.observation_date
+    where spine.date_day - rrp.observation_date <= 3
 )
 
 select
@@ -116,5 +125,4 @@ join tga using (date_day)
 left join tga_of_day on tga_of_day.date_day = pivoted.fed_total_assets_as_of
 left join first_prints as wdtgal
     on wdtgal.series_id = 'WDTGAL' and wdtgal.observation_date = pivoted.fed_total_assets_as_of
-left join first_prints as rrp
-    on rrp.series_id = 'RRPONTSYD' and rrp.observation_date = pivoted.fed_total_assets_as_of
+left join rrp_of_day as rrp on rrp.date_day = pivoted.fed_total_assets_as_of

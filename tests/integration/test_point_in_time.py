@@ -1,0 +1,112 @@
+"""Point in time on the shared replay build of the sample: every number a daily mart shows for a day was public by
+that day's close, the vintages are loaded, and a GDP release moves the reserve mart on its own day, for its reason.
+
+The no-look-ahead check is `no_look_ahead` below, run here on the sample and in tests/real on the real files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import duckdb
+import pytest
+import yaml
+
+from ingestion import settings
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("replay")]  # shares the replay build
+
+# The column that dates a daily mart's rows.
+DAY_COLUMNS = ("date_day", "trade_date")
+
+
+def daily_marts(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Every mart with a day column: table name → that column."""
+    rows = con.execute("""select table_name, column_name from information_schema.columns
+                          where table_schema = 'marts' and column_name in ('date_day', 'trade_date')""").fetchall()
+    return dict(rows)
+
+
+def no_look_ahead(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """For every `*_as_of` column of every daily mart: the rows using a value without a `*_known_from`, or with
+    one after the day's close (the dbt var `daily_close_time`). {mart.column: offending rows}; also raises when
+    an `*_as_of` has no `*_known_from` column at all."""
+    close = yaml.safe_load((settings.DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]["daily_close_time"]
+    offending = {}
+    for mart, day in daily_marts(con).items():
+        columns = {c for (c,) in con.execute("""select column_name from information_schema.columns
+                                                where table_schema = 'marts' and table_name = ?""", [mart]).fetchall()}
+        for as_of in sorted(c for c in columns if c.endswith("_as_of")):
+            known_from = as_of.removesuffix("_as_of") + "_known_from"
+            assert known_from in columns, f"marts.{mart}.{as_of} has no {known_from}"
+            offending[f"{mart}.{as_of}"] = con.execute(f"""
+                select count(*) from marts.{mart} where {as_of} is not null
+                and ({known_from} is null or cast({known_from} as timestamp) > {day} + time '{close}')""").fetchone()[0]
+    return offending
+
+
+@pytest.fixture(scope="module")
+def con(replay_build):
+    _, _, warehouse = replay_build
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        yield connection
+
+
+def test_no_daily_mart_uses_a_value_published_after_the_close(con):
+    checked = no_look_ahead(con)
+    assert {"mart_reserve_adequacy.gdp_as_of", "mart_reserve_adequacy.tga_as_of",
+            "fct_equity_daily.fundamentals_as_of", "fct_equity_daily.shares_as_of"} <= set(checked)
+    assert checked == dict.fromkeys(checked, 0)
+    # The check can fail: the marts' observation dates themselves come before their publication.
+    early = con.execute("""select count(*) from marts.mart_reserve_adequacy
+                           where gdp_as_of is not null and date_day - gdp_as_of < 120""").fetchone()[0]
+    assert early == 0, "GDP of a quarter is used only after the quarter ended and was published"
+
+
+def test_vintages_are_loaded_and_revisions_measured(con, sample_dir):
+    files = {p.stem: json.loads(p.read_text())["observations"] for p in (sample_dir / "fred" / "vintages").glob("*")}
+    loaded = dict(con.execute("select series_id, count(*) from raw_fred.vintages group by 1").fetchall())
+    assert loaded == {series: len(rows) for series, rows in files.items()}
+    assert set(loaded) == {"GDP", "TLAACBW027SBOG", "TOTRESNS"}
+    summary = {r[0]: r[1:] for r in con.execute("""select series_id, revised_observations, share_revised_up
+                                                   from marts.mart_revision_summary""").fetchall()}
+    for series in loaded:
+        assert summary[series][0] > 0 and 0 < summary[series][1] < 1, series
+    # mart_revisions: GDP's first print and latest value are the first and last vintages of the file.
+    gdp = {}
+    for row in files["GDP"]:
+        gdp.setdefault(row["date"], []).append(row)
+    day, vintages = max(gdp.items())
+    vintages.sort(key=lambda r: r["realtime_start"])
+    got = con.execute("""select first_print, latest_value, revision_count, days_first_print_to_latest
+                         from marts.mart_revisions where series_id = 'GDP' and observation_date = ?""",
+                      [dt.date.fromisoformat(day)]).fetchone()
+    first, last = vintages[0], vintages[-1]
+    days = (dt.date.fromisoformat(last["realtime_start"]) - dt.date.fromisoformat(first["realtime_start"])).days
+    assert got == (pytest.approx(float(first["value"])), pytest.approx(float(last["value"])), len(vintages) - 1, days)
+
+
+def test_a_gdp_release_moves_reserves_to_gdp_on_its_day_for_its_reason(con, sample_dir):
+    """The advance estimate (08:30, before the close) replaces the previous quarter on its release day; the second
+    estimate revises the same quarter on its own day; the day before each shows what was known then."""
+    rows = con.execute("""select date_day, gdp_as_of, gdp_known_from, gdp_usd_bn, reserves_usd_bn,
+                                 reserves_to_gdp_pct, gdp_latest_usd_bn
+                          from marts.mart_reserve_adequacy where date_day between '2025-06-01' and '2026-06-30'
+                          order by date_day""").fetchall()
+    changes = [(before, after) for before, after in zip(rows, rows[1:], strict=False) if before[3] != after[3]]
+    vintages = {}
+    for row in json.loads((sample_dir / "fred" / "vintages" / "GDP.json").read_text())["observations"]:
+        vintages.setdefault(row["date"], {})[row["realtime_start"]] = float(row["value"])
+    advance = [(b, a) for b, a in changes if a[1] != b[1]]
+    revision = [(b, a) for b, a in changes if a[1] == b[1]]
+    assert advance and revision
+    for before, after in advance + revision:
+        day, quarter = after[0], after[1].isoformat()
+        # Published that morning at 08:30: the vintage of that day, and the day before had not seen it.
+        assert after[2] == dt.datetime.combine(day, dt.time(8, 30)) and before[2] < after[2]
+        assert after[3] == pytest.approx(vintages[quarter][day.isoformat()])
+        assert after[5] == pytest.approx(round(100 * after[4] / after[3], 4))
+    for before, after in revision:
+        # The same quarter, revised: the latest value is known to both days, the point-in-time value only after.
+        assert before[6] == after[6] and before[3] != after[3]
