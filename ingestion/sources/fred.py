@@ -312,8 +312,9 @@ def fred_source(client: FredClient | None = None, series_ids: Sequence[str] = DE
                        # Some 7-day series (IORB) are forward-filled past today; a window filter may be ignored.
                        if start <= r["date"] <= last_day]
             window = windows.get(series_id, {})
-            rows = [r for r in fetched if (last_loaded is None or r["date"].isoformat() > last_loaded
-                                           or window.get(r["date"].isoformat(), r) != r["value"])]
+            # New dates, and dates of the last window whose value changed (a revision).
+            rows = [r for r in fetched if last_loaded is None or r["date"].isoformat() > last_loaded
+                    or window.get(r["date"].isoformat(), r["value"]) != r["value"]]
             if fetched:
                 newest = max(r["date"] for r in fetched)
                 last_dates[series_id] = max(newest.isoformat(), last_loaded or "")

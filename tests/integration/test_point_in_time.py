@@ -110,3 +110,25 @@ def test_a_gdp_release_moves_reserves_to_gdp_on_its_day_for_its_reason(con, samp
     for before, after in revision:
         # The same quarter, revised: the latest value is known to both days, the point-in-time value only after.
         assert before[6] == after[6] and before[3] != after[3]
+
+
+def test_fred_as_known_on_answers_from_the_vintages_of_that_day(replay_build, sample_dir):
+    """The readers' macro (faultlines sql, serve-sql): GDP of a quarter as known on the day before its second
+    estimate is the advance estimate, on the day itself the second; a quarter not yet published is not there."""
+    from orchestration.readers import readonly
+
+    _, _, warehouse = replay_build
+    quarter = "2025-10-01"
+    vintages = sorted((r["realtime_start"], float(r["value"])) for r in json.loads(
+        (sample_dir / "fred" / "vintages" / "GDP.json").read_text())["observations"] if r["date"] == quarter)
+    (advance_day, advance), (second_day, second) = vintages[:2]
+    second_day = dt.date.fromisoformat(second_day)
+    query = "select value_raw from fred_as_known_on(?) where series_id = 'GDP' and observation_date = ?"
+    con = readonly.connect(warehouse)
+    try:
+        known = [readonly.execute(con, query, [day, dt.date.fromisoformat(quarter)]).fetchall()
+                 for day in (dt.date.fromisoformat(advance_day) - dt.timedelta(days=1),
+                             second_day - dt.timedelta(days=1), second_day)]
+    finally:
+        con.close()
+    assert known == [[], [(pytest.approx(advance),)], [(pytest.approx(second),)]]
