@@ -1,7 +1,7 @@
 """Point in time on the shared replay build of the sample: every number a daily mart shows for a day was public by
 that day's close, the vintages are loaded, and a GDP release moves the reserve mart on its own day, for its reason.
 
-The no-look-ahead check is `no_look_ahead` below, run here on the sample and in tests/real on the real files.
+The no-look-ahead check is `tests.utils.no_look_ahead`, run here on the sample and in tests/real on the real files.
 """
 
 from __future__ import annotations
@@ -11,39 +11,10 @@ import json
 
 import duckdb
 import pytest
-import yaml
 
-from ingestion import settings
+from tests.utils import no_look_ahead
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("replay")]  # shares the replay build
-
-# The column that dates a daily mart's rows.
-DAY_COLUMNS = ("date_day", "trade_date")
-
-
-def daily_marts(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """Every mart with a day column: table name → that column."""
-    rows = con.execute("""select table_name, column_name from information_schema.columns
-                          where table_schema = 'marts' and column_name in ('date_day', 'trade_date')""").fetchall()
-    return dict(rows)
-
-
-def no_look_ahead(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """For every `*_as_of` column of every daily mart: the rows using a value without a `*_known_from`, or with
-    one after the day's close (the dbt var `daily_close_time`). {mart.column: offending rows}; also raises when
-    an `*_as_of` has no `*_known_from` column at all."""
-    close = yaml.safe_load((settings.DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]["daily_close_time"]
-    offending = {}
-    for mart, day in daily_marts(con).items():
-        columns = {c for (c,) in con.execute("""select column_name from information_schema.columns
-                                                where table_schema = 'marts' and table_name = ?""", [mart]).fetchall()}
-        for as_of in sorted(c for c in columns if c.endswith("_as_of")):
-            known_from = as_of.removesuffix("_as_of") + "_known_from"
-            assert known_from in columns, f"marts.{mart}.{as_of} has no {known_from}"
-            offending[f"{mart}.{as_of}"] = con.execute(f"""
-                select count(*) from marts.{mart} where {as_of} is not null
-                and ({known_from} is null or cast({known_from} as timestamp) > {day} + time '{close}')""").fetchone()[0]
-    return offending
 
 
 @pytest.fixture(scope="module")
