@@ -57,7 +57,7 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
     try:
         con.execute(f"attach {_literal(str(path))} as {_identifier(path.stem)} (read_only)")
         con.execute(f"use {_identifier(path.stem)}")
-        _define_point_in_time_macro(con)
+        _define_point_in_time_macro(con, _identifier(path.stem))
         con.execute("set enable_external_access = false")
         con.execute("set lock_configuration = true")  # last: from here on no SET can change the above
     except BaseException:
@@ -66,7 +66,7 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _define_point_in_time_macro(con: duckdb.DuckDBPyConnection) -> None:
+def _define_point_in_time_macro(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
     """`fred_as_known_on(day)`: every FRED observation as it was known at that day's close (dbt var
     `daily_close_time`), from intermediate.int_fred__vintages: one row per observation published by then, in the
     vintage current then. A session macro (TEMP): the published copy holds tables only. Not defined on a warehouse
@@ -82,7 +82,7 @@ def _define_point_in_time_macro(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"""create temp macro fred_as_known_on(day) as table
         select series_id, observation_date, value_raw, value_usd_bn, value_pct, known_from, vintage_number,
                vintage_source
-        from intermediate.int_fred__vintages
+        from {catalog}.intermediate.int_fred__vintages
         where known_from <= cast(day as date) + time {_literal(close)}
           and (known_until is null or known_until > cast(day as date) + time {_literal(close)})""")
 
