@@ -136,6 +136,7 @@ def test_the_tga_is_the_dts_closing_balance_of_the_day(con):
     expected_old = next(v for k, v in by_day[days[days.index(old) + 1]].items()
                         if k in ("Federal Reserve Account", "Treasury General Account (TGA)"))
     last_day = con.execute("select max(date_day) from marts.mart_reserve_adequacy").fetchone()[0]
+    checked = []
     for day, expected_usd_mn in ((latest, expected_new), (old, expected_old)):
         # Point in time: a DTS is published the next business day at 16:00 and shown from that day.
         record = dt.date.fromisoformat(day)
@@ -145,6 +146,8 @@ def test_the_tga_is_the_dts_closing_balance_of_the_day(con):
         got, source, as_of = con.execute("""select tga_usd_bn, tga_source, tga_as_of from marts.mart_reserve_adequacy
                                             where date_day = ?""", [published]).fetchone()
         assert (source, str(as_of)) == ("DTS", day) and got == pytest.approx(expected_usd_mn / 1000, abs=1e-9), day
+        checked.append(day)
+    assert old in checked, "the oldest table generation is always inside the marts' days"
 
 
 def test_bills_outstanding_and_dts_flows_reconcile_on_the_real_months(con):
