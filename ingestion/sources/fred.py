@@ -319,7 +319,7 @@ def fred_source(client: FredClient | None = None, series_ids: Sequence[str] = DE
                 newest = max(r["date"] for r in fetched)
                 last_dates[series_id] = max(newest.isoformat(), last_loaded or "")
                 windows[series_id] = {r["date"].isoformat(): r["value"] for r in fetched
-                                      if r["date"] > newest - lookback}
+                                      if r["date"] >= newest - lookback}
             if rows:
                 # An Arrow table: dlt writes it to Parquet as is instead of normalizing row by row. The table was
                 # loaded from dicts before, so it has dlt's NOT NULL row id: the row's key serves as one.
