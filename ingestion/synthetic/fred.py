@@ -189,8 +189,9 @@ def write_vintages(fred_dir: Path, end: dt.date, seed: int) -> None:
                  if v != "."]
         observations, current = [], []
         for day, value in final:
-            releases = [(day + dt.timedelta(days=lag), value * (1 + rng.gauss(0, size) if size else 1))
-                        for lag, size in schedule if day + dt.timedelta(days=lag) <= end]
+            releases = [(_weekday_on_or_after(day + dt.timedelta(days=lag)),
+                         value * (1 + rng.gauss(0, size) if size else 1))
+                        for lag, size in schedule if _weekday_on_or_after(day + dt.timedelta(days=lag)) <= end]
             if not releases:
                 releases = [(end, value)]  # published before the schedule says: a single vintage
             for i, (released, estimate) in enumerate(releases):
@@ -200,6 +201,11 @@ def write_vintages(fred_dir: Path, end: dt.date, seed: int) -> None:
             current.append((day, round(releases[-1][1], 4)))
         (fred_dir / "vintages" / f"{series_id}.json").write_text(json.dumps({"observations": observations}))
         _write_series(fred_dir, series_id, current)
+
+
+def _weekday_on_or_after(day: dt.date) -> dt.date:
+    """Agencies publish on weekdays: a release the schedule puts on a weekend comes out the Monday after."""
+    return day + dt.timedelta(days=max(0, 7 - day.weekday()) if day.weekday() >= 5 else 0)
 
 
 def _write_series(fred_dir: Path, series_id: str, rows: list[tuple[dt.date, float | None]]) -> None:
