@@ -24,7 +24,7 @@ EMULATOR_FRED_API_KEY = "emulator-accepts-any-key"
 def _fred(endpoints: Endpoints):
     options = endpoints.client_options("fred_graph")
     api_key = os.environ.get("FRED_API_KEY")
-    if not api_key and endpoints.data_dir is not None and (endpoints.data_dir / "fred" / "vintages").is_dir():
+    if not api_key and endpoints.data_dir is not None and any((endpoints.data_dir / "fred" / "vintages").glob("*")):
         api_key = EMULATOR_FRED_API_KEY
     client = fred.FredClient.create(options.pop("base_url"), endpoints.urls["fred_api"], api_key=api_key, **options)
     from ingestion.settings import fred_extra_series
