@@ -7,7 +7,9 @@ from pathlib import Path
 
 import dlt
 import duckdb
+import yaml
 
+from ingestion import settings
 from ingestion.pipeline import make_pipeline
 from ingestion.sources import TABLES
 
@@ -59,3 +61,28 @@ def seed_claim_ids() -> list[str]:
 
     with (settings.DBT_PROJECT_DIR / "seeds" / "claims.csv").open() as seed:
         return [row["claim_id"] for row in csv.DictReader(seed)]
+
+
+def daily_marts(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Every daily mart (one with a `date_day` or `trade_date` column): table name → that column."""
+    rows = con.execute("""select table_name, column_name from information_schema.columns
+                          where table_schema = 'marts' and column_name in ('date_day', 'trade_date')""").fetchall()
+    return dict(rows)
+
+
+def no_look_ahead(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """For every `*_as_of` column of every daily mart: the rows using a value without a `*_known_from`, or with
+    one after the day's close (the dbt var `daily_close_time`). {mart.column: offending rows}; also raises when
+    an `*_as_of` has no `*_known_from` column at all."""
+    close = yaml.safe_load((settings.DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]["daily_close_time"]
+    offending = {}
+    for mart, day in daily_marts(con).items():
+        columns = {c for (c,) in con.execute("""select column_name from information_schema.columns
+                                                where table_schema = 'marts' and table_name = ?""", [mart]).fetchall()}
+        for as_of in sorted(c for c in columns if c.endswith("_as_of")):
+            known_from = as_of.removesuffix("_as_of") + "_known_from"
+            assert known_from in columns, f"marts.{mart}.{as_of} has no {known_from}"
+            offending[f"{mart}.{as_of}"] = con.execute(f"""
+                select count(*) from marts.{mart} where {as_of} is not null
+                and ({known_from} is null or cast({known_from} as timestamp) > {day} + time '{close}')""").fetchone()[0]
+    return offending

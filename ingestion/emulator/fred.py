@@ -11,6 +11,8 @@ from pathlib import Path
 from ingestion.emulator.common import DataFileError, Params, Reply, Route, valid_date
 
 FRED_DATE_HEADERS = ("observation_date", "DATE")  # today's fredgraph.csv, and older downloads
+# ALFRED's limit on vintage dates per request, and its error text (checked against FRED's answers, 2022-2025).
+VINTAGE_DATES_CAP = 2000
 
 
 def read_fred_csv(path: Path) -> list[tuple[str, str]]:
@@ -119,10 +121,19 @@ def fred_series_observations(data_dir: Path, params: Params) -> Reply:
     today = dt.date.today().isoformat()
     vintages = data_dir / "fred" / "vintages" / f"{series_id}.json"
     if ("realtime_start" in params or "realtime_end" in params) and vintages.is_file():
-        # ALFRED: every vintage whose validity window meets [realtime_start, realtime_end].
+        # ALFRED: every vintage whose validity window meets [realtime_start, realtime_end], its window clipped to
+        # that period (as ALFRED answers); more than VINTAGE_DATES_CAP vintage dates in the period is refused.
         real_start, real_end = params.get("realtime_start", today), params.get("realtime_end", today)
-        rows = [(o["date"], o["value"], o["realtime_start"], o["realtime_end"])
-                for o in json.loads(vintages.read_text())["observations"]
+        if not (valid_date(real_start) and valid_date(real_end)):
+            return _fred_api_error("Bad Request.  Variable realtime_start is not a YYYY-MM-DD formatted date.")
+        observations = _vintages(vintages)
+        dates = [d for d in _vintage_dates(observations) if real_start <= d <= real_end]
+        if len(dates) > VINTAGE_DATES_CAP:
+            return _fred_api_error(f"Bad Request.  There are {len(dates)} vintage dates in the specified real-time "
+                                   f"period: {real_start} to {real_end}.  This exceeds the maximum number of vintage "
+                                   f"dates allowed ({VINTAGE_DATES_CAP}).")
+        rows = [(o["date"], o["value"], max(o["realtime_start"], real_start), min(o["realtime_end"], real_end))
+                for o in observations
                 if _in_window(o["date"], start, end) and o["realtime_start"] <= real_end
                 and o["realtime_end"] >= real_start]
     else:
@@ -140,6 +151,34 @@ def fred_series_observations(data_dir: Path, params: Params) -> Reply:
     })
 
 
+def _vintages(path: Path) -> list[dict]:
+    return json.loads(path.read_text())["observations"]
+
+
+def _vintage_dates(observations: list[dict]) -> list[str]:
+    return sorted({o["realtime_start"] for o in observations})
+
+
+def fred_series_vintagedates(data_dir: Path, params: Params) -> Reply:
+    """``/fred/series/vintagedates``: the days the series changed, from ``fred/vintages/<ID>.json`` (none without
+    it: the data dir does not know when its values were published)."""
+    if error := _fred_api_checks(params):
+        return error
+    series_id = params.get("series_id", "")
+    if _fred_series_file(data_dir, series_id) is None:
+        return _fred_api_error("Bad Request.  The series does not exist.")
+    vintages = data_dir / "fred" / "vintages" / f"{series_id}.json"
+    dates = _vintage_dates(_vintages(vintages)) if vintages.is_file() else []
+    try:
+        limit, offset = int(params.get("limit", 10000)), int(params.get("offset", 0))
+    except ValueError:
+        return _fred_api_error("Bad Request.  Variable limit or offset is not an integer.")
+    return Reply.json({"realtime_start": params.get("realtime_start", "1776-07-04"),
+                       "realtime_end": params.get("realtime_end", "9999-12-31"), "order_by": "vintage_date",
+                       "sort_order": "asc", "count": len(dates), "offset": offset, "limit": limit,
+                       "vintage_dates": dates[offset:offset + limit]})
+
+
 def fred_series(data_dir: Path, params: Params) -> Reply:
     """``/fred/series``: metadata from ``fred/series/<ID>.json`` when the data dir has it."""
     if error := _fred_api_checks(params):
@@ -155,5 +194,6 @@ def fred_series(data_dir: Path, params: Params) -> Reply:
 ROUTES: list[tuple[str, Route]] = [
     (r"/graph/fredgraph\.csv", fredgraph_csv),
     (r"/fred/series/observations", fred_series_observations),
+    (r"/fred/series/vintagedates", fred_series_vintagedates),
     (r"/fred/series", fred_series),
 ]

@@ -34,6 +34,7 @@ class Recording:
         self.files: dict[str, object] = {}
         self.treasury_rows: dict[str, dict[str, dict]] = {}
         self.fred_observations: dict[str, dict[str, str]] = {}
+        self.fred_vintages: dict[str, list[dict]] = {}
         self._lock = threading.Lock()
 
     def add(self, path: str, params: dict[str, str], body: bytes) -> None:
@@ -50,7 +51,11 @@ class Recording:
     def fred_api(self, path: str, params: dict, body: bytes) -> None:
         payload = json.loads(body)
         series_id = params["series_id"]
-        if path.endswith("/observations"):
+        if path.endswith("/vintagedates"):
+            return  # the emulator answers them from the recorded vintages
+        if path.endswith("/observations") and "realtime_start" in params:  # ALFRED, one realtime window
+            self.fred_vintages.setdefault(series_id, []).extend(payload["observations"])
+        elif path.endswith("/observations"):
             self.fred_observations.setdefault(series_id, {}).update(
                 {o["date"]: o["value"] for o in payload["observations"]})
         else:
@@ -100,6 +105,8 @@ class Recording:
                 writer.writerow(["observation_date", series_id])
                 writer.writerows(sorted(observations.items()))
             written.append(str(target.relative_to(out)))
+        for series_id, pieces in self.fred_vintages.items():
+            self.files[f"fred/vintages/{series_id}.json"] = {"observations": join_recorded_vintages(pieces)}
         for endpoint, rows in self.treasury_rows.items():
             self.files[f"treasury/{endpoint.replace('/', '__')}.json"] = {
                 "data": list(rows.values()), "meta": {"total-count": len(rows), "total-pages": 1}}
@@ -112,6 +119,16 @@ class Recording:
             "recorded_from": source, "recorded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "synthetic": False if source == "live" else None, "files": len(written)}, indent=1))
         return written
+
+
+def join_recorded_vintages(pieces: list[dict]) -> list[dict]:
+    """ALFRED's answers, one per realtime window, as one list: a vintage cut at a window's edge is joined again."""
+    from ingestion.sources.fred import join_vintage_pieces
+
+    rows = [{"date": o["date"], "value": o["value"], "realtime_start": dt.date.fromisoformat(o["realtime_start"]),
+             "realtime_end": dt.date.fromisoformat(o["realtime_end"])} for o in pieces]
+    return [{"realtime_start": r["realtime_start"].isoformat(), "realtime_end": r["realtime_end"].isoformat(),
+             "date": r["date"], "value": r["value"]} for r in join_vintage_pieces(rows)]
 
 
 # One row per path space: (path prefix, the upstream that answers it, how its answers are recorded). The

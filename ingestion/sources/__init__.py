@@ -16,10 +16,17 @@ if TYPE_CHECKING:
     from ingestion.endpoints import Endpoints
 
 
+# The emulator takes any key. A data dir holding ALFRED vintages (the sample does) is read through the API, as a
+# user with FRED_API_KEY reads FRED, so sample and replay runs load vintages too; without them, keyless.
+EMULATOR_FRED_API_KEY = "emulator-accepts-any-key"
+
+
 def _fred(endpoints: Endpoints):
     options = endpoints.client_options("fred_graph")
-    client = fred.FredClient.create(options.pop("base_url"), endpoints.urls["fred_api"],
-                                    api_key=os.environ.get("FRED_API_KEY"), **options)
+    api_key = os.environ.get("FRED_API_KEY")
+    if not api_key and endpoints.data_dir is not None and any((endpoints.data_dir / "fred" / "vintages").glob("*")):
+        api_key = EMULATOR_FRED_API_KEY
+    client = fred.FredClient.create(options.pop("base_url"), endpoints.urls["fred_api"], api_key=api_key, **options)
     from ingestion.settings import fred_extra_series
 
     extra = [s for s in fred_extra_series() if s not in fred.DEFAULT_SERIES]

@@ -3,7 +3,10 @@
 Two tables:
 - ``series``: one row per series id with its title, units and frequency (from the API's series metadata when
   ``FRED_API_KEY`` is set, otherwise from the catalog below, which records the units FRED publishes today).
-- ``observations``: one row per (series_id, date), merged, loaded incrementally per series.
+- ``observations``: one row per (series_id, date), merged, loaded incrementally per series; every load re-reads a
+  look-back window per series (its ``lookback_days`` in ``dbt_project/seeds/fred_release_calendar.csv``, the one
+  release calendar dbt reads too), so revisions reach the warehouse.
+- ``vintages`` (with ``FRED_API_KEY``): ALFRED's vintages of the revised series.
 
 Without a key the keyless graph CSV (``/graph/fredgraph.csv``) is used; with a key, the JSON API
 (``/fred/series/observations``, paged by ``offset``/``limit``). Both formats drift over time: the CSV date column
@@ -21,6 +24,7 @@ import logging
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import dlt
 import pyarrow as pa
@@ -29,6 +33,7 @@ from dlt.sources.helpers.rest_client.paginators import OffsetPaginator
 from requests import Response
 
 from ingestion.http import PageError, RestClient, SourceError
+from ingestion.sources.fred_catalog import CATALOG, SeriesInfo
 from ingestion.sources.tables import RawTable, by_name
 
 log = logging.getLogger(__name__)
@@ -41,54 +46,23 @@ REQUESTS_PER_SECOND = 2.0
 API_PAGE_LIMIT = 100_000
 ALFRED_BEGINNING, ALFRED_FOREVER = "1776-07-04", "9999-12-31"
 # Series FRED revises often enough that the marts need their vintages (backtests without look-ahead).
-VINTAGE_SERIES = ("GDP", "TLAACBW027SBOG")
+VINTAGE_SERIES = ("GDP", "TLAACBW027SBOG", "TOTRESNS")
+# ALFRED answers at most this many vintage dates per request ("Bad Request.  There are 2004 vintage dates in the
+# specified real-time period ... This exceeds the maximum number of vintage dates allowed (2000).").
+ALFRED_VINTAGE_CAP = 2000
+RELEASE_CALENDAR_SEED = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "fred_release_calendar.csv"
+DEFAULT_LOOKBACK_DAYS = 14
 
 
-@dataclass(frozen=True)
-class SeriesInfo:
-    series_id: str
-    title: str
-    units: str
-    frequency: str
+def _lookback_days() -> dict[str, int]:
+    """series id → days each load re-reads before the last loaded date (sized to how far back it is revised)."""
+    with RELEASE_CALENDAR_SEED.open(newline="") as handle:
+        return {row["series_id"]: int(row["lookback_days"]) for row in csv.DictReader(handle)}
 
 
-# Every series METRICS.md uses, with the units FRED publishes today. FRED has re-based units before (WRESBAL
-# and WTREGEN went from billions to millions), so with an API key the live metadata wins; staging scales by it.
-CATALOG: dict[str, SeriesInfo] = {
-    s.series_id: s
-    for s in [
-        SeriesInfo("WRESBAL", "Reserve balances with Federal Reserve Banks (week average)", "Millions of Dollars",
-                   "Weekly, Ending Wednesday"),
-        SeriesInfo("TOTRESNS", "Total reserves of depository institutions", "Billions of Dollars", "Monthly"),
-        SeriesInfo("WALCL", "Total assets of the Federal Reserve (Wednesday level)", "Millions of Dollars",
-                   "Weekly, As of Wednesday"),
-        SeriesInfo("WTREGEN", "Treasury General Account (week average)", "Millions of Dollars",
-                   "Weekly, Ending Wednesday"),
-        SeriesInfo("RRPONTSYD", "Overnight reverse repurchase agreements: Treasury securities sold by the Fed",
-                   "Billions of US Dollars", "Daily"),
-        SeriesInfo("SOFR", "Secured Overnight Financing Rate", "Percent", "Daily"),
-        SeriesInfo("EFFR", "Effective Federal Funds Rate", "Percent", "Daily"),
-        SeriesInfo("IORB", "Interest Rate on Reserve Balances", "Percent", "Daily, 7-Day"),
-        SeriesInfo("GDP", "Gross Domestic Product", "Billions of Dollars", "Quarterly"),
-        SeriesInfo("TLAACBW027SBOG", "Total assets, all commercial banks", "Billions of U.S. Dollars",
-                   "Weekly, Ending Wednesday"),
-        SeriesInfo("TGCRRATE", "Tri-Party General Collateral Rate", "Percent", "Daily"),
-        SeriesInfo("IOER", "Interest Rate on Excess Reserves (until 2021-07-28)", "Percent", "Daily, 7-Day"),
-        SeriesInfo("DFEDTARU", "Federal Funds Target Range - Upper Limit", "Percent", "Daily, 7-Day"),
-        SeriesInfo("DFEDTARL", "Federal Funds Target Range - Lower Limit", "Percent", "Daily, 7-Day"),
-        SeriesInfo("DFF", "Federal Funds Effective Rate (7-day)", "Percent", "Daily, 7-Day"),
-        SeriesInfo("DTB3", "3-Month Treasury Bill Secondary Market Rate, Discount Basis", "Percent", "Daily"),
-        SeriesInfo("DGS10", "Market Yield on U.S. Treasury Securities at 10-Year Constant Maturity", "Percent",
-                   "Daily"),
-        SeriesInfo("WDTGAL", "Treasury General Account (Wednesday level)", "Millions of Dollars",
-                   "Weekly, As of Wednesday"),
-        SeriesInfo("WSHOBL", "Securities held outright: U.S. Treasury bills (Wednesday level)", "Millions of Dollars",
-                   "Weekly, As of Wednesday"),
-        SeriesInfo("TREAST", "Securities held outright: U.S. Treasury securities (Wednesday level)",
-                   "Millions of Dollars", "Weekly, As of Wednesday"),
-        SeriesInfo("GFDEBTN", "Federal Debt: Total Public Debt", "Millions of Dollars", "Quarterly, End of Period"),
-    ]
-}
+LOOKBACK_DAYS = _lookback_days()
+
+
 DEFAULT_SERIES: tuple[str, ...] = tuple(CATALOG)
 # The release calendar this provider's scheduled loads follow (a name in orchestration/calendars.py).
 RELEASE_CALENDAR = "h41_weekly"
@@ -186,6 +160,19 @@ def parse_observations_json(payload: dict, series_id: str) -> list[dict]:
         raise FredFormatError(f"{series_id}: an observation is not {{date, value}} ({exc})") from exc
 
 
+def join_vintage_pieces(rows: list[dict]) -> list[dict]:
+    """One row per vintage: pieces of the same value whose realtime windows touch are one vintage."""
+    joined: list[dict] = []
+    for row in sorted(rows, key=lambda r: (r["date"], r["realtime_start"])):
+        last = joined[-1] if joined else None
+        if (last and last["date"] == row["date"] and last["value"] == row["value"]
+                and row["realtime_start"] - last["realtime_end"] <= dt.timedelta(days=1)):
+            last["realtime_end"] = max(last["realtime_end"], row["realtime_end"])
+        else:
+            joined.append(dict(row))
+    return joined
+
+
 @dataclass
 class FredClient:
     """Fetches FRED series the keyless way or through the API, from any base URL."""
@@ -194,6 +181,7 @@ class FredClient:
     api: RestClient
     api_key: str | None = None
     page_limit: int = API_PAGE_LIMIT
+    vintage_cap: int = ALFRED_VINTAGE_CAP
 
     @classmethod
     def create(cls, graph_base_url: str = LIVE_GRAPH_BASE_URL, api_base_url: str = LIVE_API_BASE_URL,
@@ -242,10 +230,35 @@ class FredClient:
             rows.extend(page)
         return rows
 
+    def vintage_dates(self, series_id: str) -> list[str]:
+        """ALFRED: every day the series was published or revised (``/fred/series/vintagedates``), oldest first."""
+        path, dates = "/fred/series/vintagedates", []
+        while True:
+            params = {"series_id": series_id, "api_key": self.api_key, "file_type": "json", "limit": 10000,
+                      "offset": len(dates), "realtime_start": ALFRED_BEGINNING, "realtime_end": ALFRED_FOREVER}
+            payload = self.api.get_json(path, params)
+            page = payload.get("vintage_dates") if isinstance(payload, dict) else None
+            if not isinstance(page, list):
+                raise SourceError("FRED API", self.api.describe(path, params), "no 'vintage_dates' list in the answer",
+                                  "FRED changed its JSON format; see ingestion/sources/fred.py.")
+            dates += page
+            if not page or len(dates) >= int(payload.get("count", 0)):
+                return dates
+
     def vintages(self, series_id: str, start: dt.date) -> list[dict]:
-        """ALFRED: every published vintage of every observation (needs an API key)."""
-        return self._observations_api(series_id, start, None,
-                                      {"realtime_start": ALFRED_BEGINNING, "realtime_end": ALFRED_FOREVER})
+        """ALFRED: every published vintage of every observation (needs an API key).
+
+        ALFRED refuses a request spanning more than ``vintage_cap`` vintage dates, so the real-time axis is read in
+        windows of that many (contiguous, the last one open-ended). ALFRED clips each row's realtime_start/end to
+        the window asked for: a vintage that spans two windows comes back in two pieces, joined up again here.
+        """
+        dates = self.vintage_dates(series_id)
+        rows: list[dict] = []
+        for i in range(0, len(dates), self.vintage_cap):
+            following = dates[i + self.vintage_cap] if i + self.vintage_cap < len(dates) else None
+            end = (dt.date.fromisoformat(following) - dt.timedelta(days=1)).isoformat() if following else ALFRED_FOREVER
+            rows += self._observations_api(series_id, start, None, {"realtime_start": dates[i], "realtime_end": end})
+        return join_vintage_pieces(rows)
 
     def series_info(self, series_id: str) -> SeriesInfo:
         """Series metadata from the API when a key is set, otherwise from the catalog."""
@@ -282,20 +295,32 @@ def fred_source(client: FredClient | None = None, series_ids: Sequence[str] = DE
                 yield row
 
     def observations() -> Iterator[pa.Table]:
-        # One cursor per series: each series is fetched only from the day after its last loaded date. Kept by hand:
-        # dlt's incremental is one cursor per resource, and one resource loads every series.
-        state = dlt.current.resource_state().setdefault("last_date", {})
+        # One cursor per series, and the values of its look-back window: each load re-reads the series from
+        # `lookback_days` before its last loaded date and loads what is new or revised (so a run with nothing new
+        # loads nothing). Kept by hand: dlt's incremental is one cursor per resource, one resource loads every series,
+        # and its `lag` re-loads the whole window every run.
+        state = dlt.current.resource_state()
+        last_dates, windows = state.setdefault("last_date", {}), state.setdefault("window", {})
         last_day = today or dt.date.today()
         for series_id in series_ids:
-            last_loaded = state.get(series_id)
-            start = dt.date.fromisoformat(last_loaded) + dt.timedelta(days=1) if last_loaded else start_date
+            last_loaded = last_dates.get(series_id)
+            lookback = dt.timedelta(days=LOOKBACK_DAYS.get(series_id, DEFAULT_LOOKBACK_DAYS))
+            start = max(start_date, dt.date.fromisoformat(last_loaded) - lookback) if last_loaded else start_date
             if start > last_day:
                 continue
-            rows = [r for r in client.observations(series_id, start)
-                    # Some 7-day series (IORB) are forward-filled past today; a window filter may be ignored.
-                    if start <= r["date"] <= last_day]
+            fetched = [r for r in client.observations(series_id, start)
+                       # Some 7-day series (IORB) are forward-filled past today; a window filter may be ignored.
+                       if start <= r["date"] <= last_day]
+            window = windows.get(series_id, {})
+            # New dates, and dates of the last window whose value changed (a revision).
+            rows = [r for r in fetched if last_loaded is None or r["date"].isoformat() > last_loaded
+                    or window.get(r["date"].isoformat(), r["value"]) != r["value"]]
+            if fetched:
+                newest = max(r["date"] for r in fetched)
+                last_dates[series_id] = max(newest.isoformat(), last_loaded or "")
+                windows[series_id] = {r["date"].isoformat(): r["value"] for r in fetched
+                                      if r["date"] >= newest - lookback}
             if rows:
-                state[series_id] = max(r["date"] for r in rows).isoformat()
                 # An Arrow table: dlt writes it to Parquet as is instead of normalizing row by row. The table was
                 # loaded from dicts before, so it has dlt's NOT NULL row id: the row's key serves as one.
                 dates = [r["date"] for r in rows]

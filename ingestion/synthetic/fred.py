@@ -170,6 +170,7 @@ def derived_series(out: Path, end: dt.date) -> dict[str, list[tuple[dt.date, flo
 VINTAGE_SCHEDULES = {
     "GDP": [(120, 0.006), (150, 0.003), (180, 0.0)],  # advance, second, third estimate
     "TLAACBW027SBOG": [(9, 0.004), (37, 0.0)],  # H.8: first print, then the benchmarked value
+    "TOTRESNS": [(45, 0.005), (75, 0.0)],  # H.3: mid next month, revised with the following month's release
 }
 FOREVER = "9999-12-31"
 
@@ -188,8 +189,9 @@ def write_vintages(fred_dir: Path, end: dt.date, seed: int) -> None:
                  if v != "."]
         observations, current = [], []
         for day, value in final:
-            releases = [(day + dt.timedelta(days=lag), value * (1 + rng.gauss(0, size) if size else 1))
-                        for lag, size in schedule if day + dt.timedelta(days=lag) <= end]
+            releases = [(_weekday_on_or_after(day + dt.timedelta(days=lag)),
+                         value * (1 + rng.gauss(0, size) if size else 1))
+                        for lag, size in schedule if _weekday_on_or_after(day + dt.timedelta(days=lag)) <= end]
             if not releases:
                 releases = [(end, value)]  # published before the schedule says: a single vintage
             for i, (released, estimate) in enumerate(releases):
@@ -199,6 +201,11 @@ def write_vintages(fred_dir: Path, end: dt.date, seed: int) -> None:
             current.append((day, round(releases[-1][1], 4)))
         (fred_dir / "vintages" / f"{series_id}.json").write_text(json.dumps({"observations": observations}))
         _write_series(fred_dir, series_id, current)
+
+
+def _weekday_on_or_after(day: dt.date) -> dt.date:
+    """Agencies publish on weekdays: a release the schedule puts on a weekend comes out the Monday after."""
+    return day + dt.timedelta(days=max(0, 7 - day.weekday()) if day.weekday() >= 5 else 0)
 
 
 def _write_series(fred_dir: Path, series_id: str, rows: list[tuple[dt.date, float | None]]) -> None:

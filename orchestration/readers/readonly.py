@@ -63,6 +63,7 @@ def connect(path: Path, setup: tuple[str, ...] = ()) -> duckdb.DuckDBPyConnectio
     try:
         con.execute(f"attach {_literal(str(path))} as {_identifier(path.stem)} (read_only)")
         con.execute(f"use {_identifier(path.stem)}")
+        _define_point_in_time_macro(con, _identifier(path.stem))
         for statement in setup:
             con.execute(statement)
         con.execute("set enable_external_access = false")
@@ -71,6 +72,27 @@ def connect(path: Path, setup: tuple[str, ...] = ()) -> duckdb.DuckDBPyConnectio
         con.close()
         raise
     return con
+
+
+def _define_point_in_time_macro(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
+    """`fred_as_known_on(day)`: every FRED observation as it was known at that day's close (dbt var
+    `daily_close_time`), from intermediate.int_fred__vintages: one row per observation published by then, in the
+    vintage current then. A session macro (TEMP): the published copy holds tables only. Not defined on a warehouse
+    built before the vintages existed."""
+    if not con.execute("""select count(*) from information_schema.tables
+                          where table_schema = 'intermediate' and table_name = 'int_fred__vintages'""").fetchone()[0]:
+        return
+    import yaml
+
+    from ingestion import settings
+
+    close = yaml.safe_load((settings.DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]["daily_close_time"]
+    con.execute(f"""create temp macro fred_as_known_on(day) as table
+        select series_id, observation_date, value_raw, value_usd_bn, value_pct, known_from, vintage_number,
+               vintage_source
+        from {catalog}.intermediate.int_fred__vintages
+        where known_from <= cast(day as date) + time {_literal(close)}
+          and (known_until is null or known_until > cast(day as date) + time {_literal(close)})""")
 
 
 def execute(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> duckdb.DuckDBPyRelation | None:

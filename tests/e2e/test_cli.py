@@ -125,10 +125,12 @@ def test_full_refresh_of_a_selection_reloads_without_duplicates(first_run, home)
         select (select count(*) from raw_fred.observations),
                (select count(distinct (series_id, date)) from raw_fred.observations),
                (select rows_fetched from meta.runs order by finished_at desc limit 1),
-               (select count(*) from raw_fred.series)""")
-    total, distinct, reloaded, series = map(int, counts.stdout.strip().splitlines()[1].split(","))
-    assert total == distinct > 20_000
-    assert reloaded == total + series, "everything refetched (observations and series), recorded in meta.runs"
+               (select count(*) from raw_fred.series),
+               (select count(*) from raw_fred.vintages)""")
+    total, distinct, reloaded, series, vintages = map(int, counts.stdout.strip().splitlines()[1].split(","))
+    assert total == distinct > 20_000 and vintages > 0
+    assert reloaded == total + series + vintages, "everything refetched (observations, series, the sample's ALFRED " \
+                                                  "vintages), recorded in meta.runs"
 
 
 def test_status_shows_runs_freshness_and_checks(first_run, home):

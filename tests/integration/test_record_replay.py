@@ -32,7 +32,9 @@ def test_recorded_data_dir_rebuilds_an_identical_warehouse(sample_dir, replay_bu
     with Emulator(sample_dir) as emulator:
         result = subprocess.run([str(Path(sys.executable).parent / "faultlines"), "record", "--out", str(recorded),
                                  "--from-base-url", emulator.base_url], capture_output=True, text=True, timeout=600,
-                                env={**os.environ, "FAULTLINES_HOME": str(tmp_path / "record-home")})
+                                # With a key, as the sample's replay reads FRED: the vintages are recorded too.
+                                env={**os.environ, "FAULTLINES_HOME": str(tmp_path / "record-home"),
+                                     "FRED_API_KEY": "any-key-the-emulator-takes"})
     assert result.returncode == 0, result.stderr
     assert (recorded / "MANIFEST.json").exists()
     original = fingerprints(replay_build[2])
@@ -40,8 +42,9 @@ def test_recorded_data_dir_rebuilds_an_identical_warehouse(sample_dir, replay_bu
     manifest = json.loads(ensure_manifest().read_text())
     marts = {f"marts.{n['alias']}" for n in manifest["nodes"].values()
              if n["resource_type"] == "model" and n["schema"] == "marts"}
-    # Every raw table but FRED's vintages, which only the keyed API serves (this build is keyless), and every mart.
-    raw = raw_tables(".") - {"raw_fred.vintages"}
+    # Every raw table (FRED's ALFRED vintages recorded too) and every mart.
+    raw = raw_tables(".")
+    assert (recorded / "fred" / "vintages" / "GDP.json").is_file()
     assert set(original) == raw | marts
     assert all(count > 0 for count, _ in original.values())
     assert replayed == original

@@ -24,7 +24,7 @@ from ingestion import settings
 from tests.conftest import FAULTLINES, cli_env
 from tests.real import formats
 from tests.real.datadir import build_real_data_dir
-from tests.utils import seed_claim_ids
+from tests.utils import no_look_ahead, seed_claim_ids
 
 REAL_DIR = settings.REPO_ROOT.parent / "shared" / "reference" / "real"
 pytestmark = [pytest.mark.skipif(not REAL_DIR.is_dir(), reason=f"{REAL_DIR} is not here (it is never committed)"),
@@ -82,6 +82,11 @@ def test_the_real_build_passes_every_check_and_is_published(real_build, con):
     assert con.execute("select count(*) from meta.runs where mode = 'replay'").fetchone()[0] == 1
 
 
+def test_no_daily_mart_uses_a_value_published_after_the_close(con):
+    checked = no_look_ahead(con)
+    assert "mart_reserve_adequacy.gdp_as_of" in checked and checked == dict.fromkeys(checked, 0)
+
+
 def test_reserve_balances_are_the_real_wednesdays_in_billions(con):
     """WRESBAL from both real downloads: today's (millions) and the older one (billions), one unit in the mart."""
     files = _fred("WRESBAL")
@@ -90,9 +95,13 @@ def test_reserve_balances_are_the_real_wednesdays_in_billions(con):
     recent = max(millions)
     old = max(d for d in billions if d.year == 2007)
     for day, expected_usd_bn in ((recent, millions[recent] / 1000), (old, billions[old])):
-        got, as_of = con.execute("select reserves_usd_bn, reserves_as_of from marts.mart_reserve_adequacy "
-                                 "where date_day = ?", [day]).fetchone()
-        assert as_of == day and got == pytest.approx(float(expected_usd_bn), abs=1e-9), day
+        # Point in time: the Wednesday's H.4.1 is published Thursday 16:30, after the close, so Friday shows it.
+        first_day, got, known_from = con.execute("""select date_day, reserves_usd_bn, reserves_known_from
+                                                    from marts.mart_reserve_adequacy where reserves_as_of = ?
+                                                    order by date_day limit 1""", [day]).fetchone()
+        assert got == pytest.approx(float(expected_usd_bn), abs=1e-9), day
+        assert (first_day, known_from) == (day + dt.timedelta(days=2),
+                                           dt.datetime.combine(day + dt.timedelta(days=1), dt.time(16, 30))), day
 
 
 def test_an_auction_has_its_real_amounts_to_the_dollar(con):
@@ -127,10 +136,19 @@ def test_the_tga_is_the_dts_closing_balance_of_the_day(con):
     old = next(d for d in days if "Federal Reserve Account" in by_day[d])
     expected_old = next(v for k, v in by_day[days[days.index(old) + 1]].items()
                         if k in ("Federal Reserve Account", "Treasury General Account (TGA)"))
+    last_day = con.execute("select max(date_day) from marts.mart_reserve_adequacy").fetchone()[0]
+    checked = []
     for day, expected_usd_mn in ((latest, expected_new), (old, expected_old)):
+        # Point in time: a DTS is published the next business day at 16:00 and shown from that day.
+        record = dt.date.fromisoformat(day)
+        published = record + dt.timedelta(days=3 if record.weekday() == 4 else 1)
+        if published > last_day:
+            continue  # published after the last day the marts show
         got, source, as_of = con.execute("""select tga_usd_bn, tga_source, tga_as_of from marts.mart_reserve_adequacy
-                                            where date_day = ?""", [dt.date.fromisoformat(day)]).fetchone()
+                                            where date_day = ?""", [published]).fetchone()
         assert (source, str(as_of)) == ("DTS", day) and got == pytest.approx(expected_usd_mn / 1000, abs=1e-9), day
+        checked.append(day)
+    assert old in checked, "the oldest table generation is always inside the marts' days"
 
 
 def test_bills_outstanding_and_dts_flows_reconcile_on_the_real_months(con):

@@ -12,6 +12,19 @@ reserves as (
     select * from {{ ref('mart_reserve_adequacy') }}
 ),
 
+revision_notes as (
+    -- Claims resting on a FRED series that is revised say so (point in time: mart_revisions).
+    select inputs.claim_id, string_agg(printf(
+        '%s is revised: %d of %d observations, mean |revision| %.2f%%, %.0f%% upward (mart_revision_summary)',
+        summary.series_id, summary.revised_observations, summary.observations, summary.mean_abs_revision_pct,
+        100 * summary.share_revised_up), '; ') as revision_note
+    from (values ('reserves_2007', 'TOTRESNS'), ('reserves_2023', 'WRESBAL'), ('reserves_needed_now', 'WRESBAL'))
+        as inputs (claim_id, series_id)
+    join {{ ref('mart_revision_summary') }} as summary on summary.series_id = inputs.series_id
+    where summary.revised_observations > 0
+    group by inputs.claim_id
+),
+
 latest_day as (
     select max(date_day) as date_day from reserves where reserves_usd_bn is not null
 ),
@@ -42,9 +55,11 @@ strain_now as (
 ),
 
 observations as (
-    select 'reserves_2007' as claim_id, 'total reserves (TOTRESNS, H.3), the December 2007 observation' as metric,
+    -- A fact about 2007, judged on the value as revised since (the best estimate now), not the first print.
+    select 'reserves_2007' as claim_id,
+           'total reserves (TOTRESNS, H.3), the December 2007 observation as revised since' as metric,
            printf('%s..%s', claims.period_start, claims.period_end) as compared_dates,
-           max(reserves.total_reserves_usd_bn) filter (
+           max(reserves.total_reserves_latest_usd_bn) filter (
                where reserves.total_reserves_as_of between claims.period_start and claims.period_end
            ) as observed_value,
            'no TOTRESNS observation for December 2007' as untested_reason
@@ -173,6 +188,8 @@ select
                 then {{ claim_bounds('partly_min', 'partly_max') }}
                 else {{ claim_bounds('supported_min', 'supported_max') }} end)
     end as verdict_rule,
-    evidence.evidence
+    evidence.evidence,
+    revision_notes.revision_note
 from judged
 left join (select claim_id, evidence from {{ ref('mart_claim_evidence') }}) as evidence using (claim_id)
+left join revision_notes using (claim_id)

@@ -17,8 +17,9 @@ splits as (
     select * from {{ ref('stg_prices__splits') }}
 ),
 
-{#- A table built before `bars_load_id` existed is rebuilt in full (delete+insert of every row). #}
-{% if is_incremental() and relation_has_column(this, 'bars_load_id') %}
+{#- A table built before `shares_known_from` (the newest column; `bars_load_id` came before it) existed is rebuilt
+    in full (delete+insert of every row). #}
+{% if is_incremental() and relation_has_column(this, 'shares_known_from') %}
 last_build as (
     -- NULL when no row knows its load: then everything is rebuilt.
     select max(bars_load_id) as load_id from {{ this }}
@@ -155,6 +156,7 @@ priced as (
         bars.volume,
         shares.shares_outstanding,
         shares.shares_as_of,
+        shares.known_from as shares_known_from,
         {{ usd_to_bn('bars.close_usd * shares.shares_outstanding') }} as market_cap_usd_bn,
         bars.adj_close_usd / lag(bars.adj_close_usd) over (partition by bars.ticker order by bars.trade_date) - 1
             as return_1d,

@@ -1,5 +1,7 @@
 -- Grain: one row per calendar day. How much reserves the banking system holds, against the economy and
 -- against bank balance sheets, and whether money-market rates show strain (SOFR above IORB). Formulas: METRICS.md §1.
+-- Point in time: every level is the one known at the day's close (`*_known_from` says when it was published);
+-- `*_latest_usd_bn` and `reserves_to_gdp_latest_pct` are the same observations as revised since (hindsight).
 with inputs as (
     select
         *,
@@ -14,6 +16,7 @@ ratios as (
         *,
         100.0 * reserves_usd_bn / nullif(gdp_usd_bn, 0) as reserves_to_gdp_pct,
         100.0 * reserves_usd_bn / nullif(bank_assets_usd_bn, 0) as reserves_to_bank_assets_pct,
+        100.0 * reserves_latest_usd_bn / nullif(gdp_latest_usd_bn, 0) as reserves_to_gdp_latest_pct,
         -- All three inputs dated the same Wednesday (net_liquidity_as_of), not a week average against a daily level.
         fed_total_assets_usd_bn - net_liquidity_tga_usd_bn - net_liquidity_rrp_usd_bn as net_liquidity_usd_bn,
         (sofr_pct - reserve_rate_pct) * 100 as sofr_iorb_spread_bp,
@@ -26,22 +29,36 @@ select
     date_day,
     reserves_usd_bn,
     reserves_as_of,
+    reserves_known_from,
+    reserves_latest_usd_bn,
     total_reserves_usd_bn,
     total_reserves_as_of,
+    total_reserves_known_from,
+    total_reserves_latest_usd_bn,
     fed_total_assets_usd_bn,
     fed_total_assets_as_of,
+    fed_total_assets_known_from,
+    fed_total_assets_latest_usd_bn,
     tga_usd_bn,
     tga_as_of,
+    tga_known_from,
     tga_source,
     rrp_usd_bn as rrp_buffer_usd_bn,
     rrp_as_of,
+    rrp_known_from,
     net_liquidity_usd_bn,
     case when net_liquidity_usd_bn is not null then net_liquidity_as_of end as net_liquidity_as_of,
+    case when net_liquidity_usd_bn is not null then net_liquidity_known_from end as net_liquidity_known_from,
     gdp_usd_bn,
     gdp_as_of,
+    gdp_known_from,
+    gdp_latest_usd_bn,
     bank_assets_usd_bn,
     bank_assets_as_of,
+    bank_assets_known_from,
+    bank_assets_latest_usd_bn,
     round(reserves_to_gdp_pct, 4) as reserves_to_gdp_pct,
+    round(reserves_to_gdp_latest_pct, 4) as reserves_to_gdp_latest_pct,
     round(reserves_to_bank_assets_pct, 4) as reserves_to_bank_assets_pct,
     sofr_pct,
     effr_pct,
