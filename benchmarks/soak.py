@@ -90,7 +90,8 @@ def cut_day(full: Path, out: Path, day: dt.date, providers: tuple[str, ...]) -> 
 
 
 def _select(providers: tuple[str, ...]) -> str:
-    return " or ".join(f"group:{p}" for p in providers)
+    """The providers' raw tables and the staging models that read them (the readers compare the two)."""
+    return " or ".join(f"group:{p} or (group:{p}+1 and group:staging)" for p in providers)
 
 
 def _run(home: Path, base_url: str, providers: tuple[str, ...], env: dict) -> subprocess.CompletedProcess:

@@ -22,7 +22,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]  # one worker: t
 
 MARTS = {"mart_reserve_adequacy", "mart_bill_absorption", "mart_sector_valuation", "mart_claims",
          "fct_treasury_auctions", "fct_equity_daily", "fct_fundamentals_ttm", "mart_earnings_reactions",
-         "mart_repo_stress", "mart_fed_balance_sheet", "mart_claim_evidence"}
+         "mart_repo_stress", "mart_fed_balance_sheet", "mart_claim_evidence", "mart_revisions",
+         "mart_revision_summary"}
 
 
 def _wait_for_port(process: subprocess.Popen, port: int, timeout: float = 60) -> None:

@@ -70,12 +70,12 @@ def test_make_sql_has_history_completion_and_survives_ctrl_c(first_run, home, tm
         terminal.keys("C-c")  # clears the line; the shell stays
         terminal.wait_for(lambda screen: _prompt_line(screen) == "sample>")
 
-        terminal.type("select count(*) as claims from marts.mart_cl")
+        terminal.type("select count(*) > 0 as has_days from marts.mart_rese")
         terminal.keys("Tab")  # completes the table name from the published copy's catalog
-        terminal.wait_for(lambda screen: "from marts.mart_claims" in screen)
+        terminal.wait_for(lambda screen: "from marts.mart_reserve_adequacy" in screen)
         terminal.type("; ")
         terminal.keys("Enter")
-        terminal.wait_for(lambda screen: "│      6 │" in screen)
+        terminal.wait_for(lambda screen: "│ True " in screen.rsplit("has_days", 1)[-1])
 
         terminal.type(".tables marts")
         terminal.keys("Enter")
@@ -89,4 +89,4 @@ def test_make_sql_has_history_completion_and_survives_ctrl_c(first_run, home, tm
     finally:
         subprocess.run(["tmux", "-S", str(tmp_path / "tmux.sock"), "kill-server"], capture_output=True, timeout=30)
     history = (home / "sql_history").read_text()
-    assert "select 41 + 1 as answer;" in history and "from marts.mart_claims;" in history
+    assert "select 41 + 1 as answer;" in history and "from marts.mart_reserve_adequacy;" in history

@@ -153,7 +153,8 @@ def test_ui_runs_checks_and_blocks_publishing_on_bad_data(first_run, home, tmp_p
         assert _digest(published) == before, "the published copy is the last good one"
 
         # 3. The UI itself in headless Chromium: the asset catalog draws, nothing is fetched from outside.
-        with visit(f"{base}/assets") as page:
+        # Tall enough for every asset: the catalog draws only the rows in view.
+        with visit(f"{base}/assets", viewport=(1280, 3200)) as page:
             # The catalog lists assets by key (long names are middle-truncated on screen, hence the text content;
             # polled from here because the UI's content security policy forbids evaluating page scripts).
             deadline = time.monotonic() + 60
