@@ -15,8 +15,7 @@ vintages as (
     -- The first day whose close follows the vintage's publication.
     select
         *,
-        case when cast(known_from as time) <= time '{{ var("daily_close_time") }}' then cast(known_from as date)
-             else cast(known_from as date) + 1 end as usable_from
+        {{ first_day_at_close('known_from') }} as usable_from
     from {{ ref('int_fred__vintages') }}
 ),
 

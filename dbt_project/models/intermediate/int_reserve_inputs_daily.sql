@@ -51,8 +51,7 @@ dts as (
 dts_usable as (
     select
         *,
-        case when cast(known_from as time) <= time '{{ var("daily_close_time") }}' then cast(known_from as date)
-             else cast(known_from as date) + 1 end as usable_from
+        {{ first_day_at_close('known_from') }} as usable_from
     from dts
 ),
 

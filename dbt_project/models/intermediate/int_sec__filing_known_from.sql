@@ -31,11 +31,7 @@ first_day as (
     -- The first calendar day whose close comes after the acceptance.
     select
         *,
-        case
-            when accepted_at_new_york is null then filed_date + 1
-            when cast(accepted_at_new_york as time) >= time '16:00' then cast(accepted_at_new_york as date) + 1
-            else cast(accepted_at_new_york as date)
-        end as first_day
+        coalesce({{ first_day_at_close('accepted_at_new_york', at_close_counts=false) }}, filed_date + 1) as first_day
     from accessions
 )
 

@@ -97,11 +97,7 @@ news as (
 first_day as (
     select
         *,
-        case
-            when news_at_new_york is null then news_date + 1
-            when cast(news_at_new_york as time) >= time '16:00' then cast(news_at_new_york as date) + 1
-            else cast(news_at_new_york as date)
-        end as first_day
+        coalesce({{ first_day_at_close('news_at_new_york', at_close_counts=false) }}, news_date + 1) as first_day
     from news
 ),
 
