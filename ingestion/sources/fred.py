@@ -91,12 +91,13 @@ class CountedOffsets(OffsetPaginator):
     another shape ends the paging: the caller reports it.
     """
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, rows_key: str = "observations") -> None:
         super().__init__(limit=limit, total_path="count")
+        self.rows_key = rows_key  # the list being paged: `observations`, or `vintage_dates`
 
     def update_state(self, response: Response, data: list | None = None) -> None:
         payload = data[0] if data else {}
-        rows = payload.get("observations") if isinstance(payload, dict) else None
+        rows = payload.get(self.rows_key) if isinstance(payload, dict) else None
         if not isinstance(rows, list):
             self._has_next_page = False
             return
@@ -232,18 +233,17 @@ class FredClient:
 
     def vintage_dates(self, series_id: str) -> list[str]:
         """ALFRED: every day the series was published or revised (``/fred/series/vintagedates``), oldest first."""
-        path, dates = "/fred/series/vintagedates", []
-        while True:
-            params = {"series_id": series_id, "api_key": self.api_key, "file_type": "json", "limit": 10000,
-                      "offset": len(dates), "realtime_start": ALFRED_BEGINNING, "realtime_end": ALFRED_FOREVER}
-            payload = self.api.get_json(path, params)
+        params = {"series_id": series_id, "api_key": self.api_key, "file_type": "json", "limit": 10000, "offset": 0,
+                  "realtime_start": ALFRED_BEGINNING, "realtime_end": ALFRED_FOREVER}
+        dates: list[str] = []
+        pages = self.api.paginate("/fred/series/vintagedates", params, CountedOffsets(10000, "vintage_dates"))
+        for payload, call in pages:
             page = payload.get("vintage_dates") if isinstance(payload, dict) else None
             if not isinstance(page, list):
-                raise SourceError("FRED API", self.api.describe(path, params), "no 'vintage_dates' list in the answer",
+                raise SourceError("FRED API", call, "no 'vintage_dates' list in the answer",
                                   "FRED changed its JSON format; see ingestion/sources/fred.py.")
             dates += page
-            if not page or len(dates) >= int(payload.get("count", 0)):
-                return dates
+        return dates
 
     def vintages(self, series_id: str, start: dt.date) -> list[dict]:
         """ALFRED: every published vintage of every observation (needs an API key).
