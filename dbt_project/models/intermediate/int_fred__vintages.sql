@@ -99,11 +99,7 @@ select
     lead(vintages.known_from) over observation is null as is_latest,
     vintages.vintage_source,
     vintages.value as value_raw,
-    case series.unit_kind
-        when 'usd_mn' then {{ usd_mn_to_bn('vintages.value') }}
-        when 'usd_bn' then vintages.value
-    end as value_usd_bn,
-    case when series.unit_kind = 'pct' then vintages.value end as value_pct
+    {{ fred_value_columns('vintages.value', 'series.unit_kind') }}
 from vintages
 left join series on series.series_id = vintages.series_id
 window observation as (partition by vintages.series_id, vintages.observation_date order by vintages.known_from)

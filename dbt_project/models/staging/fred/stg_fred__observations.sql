@@ -15,10 +15,6 @@ select
     observations.value as value_raw,
     series.units,
     series.unit_kind,
-    case series.unit_kind
-        when 'usd_mn' then {{ usd_mn_to_bn('observations.value') }}
-        when 'usd_bn' then observations.value
-    end as value_usd_bn,
-    case when series.unit_kind = 'pct' then observations.value end as value_pct
+    {{ fred_value_columns('observations.value', 'series.unit_kind') }}
 from observations
 left join series on observations.series_id = series.series_id
