@@ -81,6 +81,9 @@ def test_make_sql_has_history_completion_and_survives_ctrl_c(first_run, home, tm
         terminal.keys("Enter")
         terminal.wait_for(lambda screen: "mart_reserve_adequacy" in screen and _prompt_line(screen) == "sample>")
 
+        # A Ctrl-D sent the instant the prompt appeared was lost in 1 of 3 full runs (likely prompt_toolkit still
+        # setting up its input after drawing; not confirmed): the key goes once the prompt has settled.
+        time.sleep(1)
         terminal.keys("C-d")  # leaves: the session's only program ends, and the session with it
         deadline = time.monotonic() + 30
         while terminal.alive() and time.monotonic() < deadline:
