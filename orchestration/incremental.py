@@ -18,13 +18,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
+import uuid
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import duckdb
 from dagster import AssetKey, AssetSelection
 
+from ingestion import settings
 from orchestration import run_records
+from orchestration.locking import writer_lock
 
 LOAD_RUN_TAG = "faultlines/load_run"  # the first run of the pair: its id is the one the run record carries
 BUILT_THROUGH_TAG = "faultlines/built_through"  # the newest load the second run's models reflect
@@ -97,3 +100,18 @@ def record_if_complete(con: duckdb.DuckDBPyConnection, context, manifest_path: P
         return
     run_records.record_build(con, tags.get(LOAD_RUN_TAG, context.run.run_id), built_through,
                              dbt_checksums(manifest_path))
+
+
+def build_in_two(execute: Callable[[list[AssetKey], str, dict[str, str]], object], asset_graph,
+                 load_keys: list[AssetKey], warehouse: Path, manifest_path: Path, run_id: str) -> list:
+    """Run the load (``execute(keys, run_id, tags)`` runs the build job on ``keys``), then, when it succeeded, what
+    it changed. Returns the runs' results: the first is the load's, whose id the run record carries."""
+    results = [execute(load_keys, run_id, {})]
+    if results[0].success:
+        # Planned under the writer lock: no run is writing the warehouse while it is read.
+        with writer_lock(holder=f"run {run_id[:8]} (planning)"), \
+                duckdb.connect(str(warehouse), config=settings.duckdb_settings()) as con:
+            keys, built_through = plan_build(con, asset_graph, manifest_path, load_keys)
+        results.append(execute(keys, str(uuid.uuid4()), {LOAD_RUN_TAG: run_id,
+                                                         BUILT_THROUGH_TAG: built_through.isoformat()}))
+    return results

@@ -31,7 +31,9 @@ def definitions(marts: list[AssetKey], upstream: list[AssetKey]) -> Definitions:
         endpoints = faultlines.endpoints
         with faultlines.connect() as con:
             fetched, added = run_records.record_run(con, run_id, endpoints.mode, started, endpoints.fallback_reason)
-            incremental.record_if_complete(con, context, MANIFEST_PATH)
+            selection = context.run.asset_selection
+            if selection is not None and PUBLISHED_KEY not in selection:  # else once published, below
+                incremental.record_if_complete(con, context, MANIFEST_PATH)
         return MaterializeResult(metadata={"mode": endpoints.mode, "rows_fetched": fetched, "rows_added": added,
                                            "warehouse": str(faultlines.warehouse_path)})
 
@@ -44,7 +46,9 @@ def definitions(marts: list[AssetKey], upstream: list[AssetKey]) -> Definitions:
     def published_warehouse(context: AssetExecutionContext, faultlines: FaultlinesResource) -> MaterializeResult:
         mode = faultlines.endpoints.mode
         result = publish(faultlines.warehouse_path, settings.published_path(mode),
-                         settings.published_parquet_dir(mode))
+                         settings.published_parquet_dir(mode), rebuilt=_rebuilt(context))
+        with faultlines.connect() as con:  # the models are built and published: a complete build, if it was one
+            incremental.record_if_complete(con, context, MANIFEST_PATH)
         context.log.info(f"published {result.tables} tables to {result.path} ({result.bytes / 1e6:.1f} MB) and "
                          f"{result.parquet_files} Parquet files to {result.parquet_dir}")
         return MaterializeResult(metadata={"path": str(result.path), "tables": result.tables, "mode": mode,
@@ -53,3 +57,12 @@ def definitions(marts: list[AssetKey], upstream: list[AssetKey]) -> Definitions:
                                            "parquet_files": result.parquet_files})
 
     return Definitions(assets=[run_record, published_warehouse])
+
+
+def _rebuilt(context: AssetExecutionContext) -> frozenset[str] | None:
+    """The models (``schema.name``) the build of a run in two selected. The others read nothing that changed since
+    the last complete build, which was published (it is recorded once published), so their Parquet files are the
+    last publish's. None for any other run, which writes every file."""
+    if incremental.BUILT_THROUGH_TAG not in context.run.tags:
+        return None
+    return frozenset(".".join(key.path) for key in context.run.asset_selection or ())

@@ -162,12 +162,18 @@ def _run_job(mode: str, data_dir: Path | None, select: str | None, full_refresh:
                 stop.set()
                 watcher.join(timeout=2)
 
-        results = [execute(load_keys if in_two else asset_keys, run_id, tags)]
-        if in_two and results[0].success:
-            build_keys, built_through = _plan_build(mode, asset_graph, load_keys)
-            progress.update(task, total=len(load_keys) + len(build_keys))
-            results.append(execute(build_keys, str(uuid.uuid4()), {
-                **tags, incremental.LOAD_RUN_TAG: run_id, incremental.BUILT_THROUGH_TAG: built_through.isoformat()}))
+        if in_two:
+            from orchestration.assets.dbt import MANIFEST_PATH
+
+            def execute_and_count(keys, this_run_id: str, run_tags: dict):
+                if run_tags:  # the second run: now it is known how many assets the run builds
+                    progress.update(task, total=len(load_keys) + len(keys))
+                return execute(keys, this_run_id, {**tags, **run_tags})
+
+            results = incremental.build_in_two(execute_and_count, asset_graph, load_keys,
+                                               settings.warehouse_path(mode), MANIFEST_PATH, run_id)
+        else:
+            results = [execute(asset_keys, run_id, tags)]
     result = results[-1]
     if not result.success:
         _append_failures(log_path, result)
@@ -181,19 +187,6 @@ def _run_job(mode: str, data_dir: Path | None, select: str | None, full_refresh:
                     for event in result.get_asset_materialization_events())
     return {"run_id": run_id, "seconds": time.monotonic() - started, "log": log_path, "full_refresh": full_refresh,
             "loads": _loads(results[0]), "published": published}
-
-
-def _plan_build(mode: str, asset_graph, load_keys: list) -> tuple[list, object]:
-    """What the second run builds, read from the warehouse under the writer lock (no run is writing it)."""
-    import duckdb
-
-    from orchestration import incremental
-    from orchestration.assets.dbt import MANIFEST_PATH
-    from orchestration.locking import writer_lock
-
-    with writer_lock(holder="faultlines run (planning)"), \
-            duckdb.connect(str(settings.warehouse_path(mode)), config=settings.duckdb_settings()) as con:
-        return incremental.plan_build(con, asset_graph, MANIFEST_PATH, load_keys)
 
 
 def _loads(result) -> list[tuple[str, int, int, int]]:
