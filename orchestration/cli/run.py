@@ -161,6 +161,9 @@ def _run_job(mode: str, data_dir: Path | None, select: str | None, full_refresh:
             finally:
                 stop.set()
                 watcher.join(timeout=2)
+                # The run is over: a step whose end the watcher had not read yet must not show as running into
+                # the next run of the pair.
+                display.running.clear()
 
         if in_two:
             from orchestration.assets.dbt import MANIFEST_PATH
