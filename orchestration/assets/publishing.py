@@ -10,12 +10,11 @@ import datetime as dt
 from dagster import AssetExecutionContext, AssetKey, Definitions, MaterializeResult, asset
 
 from ingestion import settings
-from orchestration import run_records
+from orchestration import incremental, run_records
+from orchestration.assets.dbt import MANIFEST_PATH
+from orchestration.incremental import LOAD_RUN_TAG, PUBLISHED_KEY, RUN_RECORD_KEY
 from orchestration.readers.publish import publish
 from orchestration.resources import FaultlinesResource
-
-RUN_RECORD_KEY = AssetKey(["meta", "runs"])
-PUBLISHED_KEY = AssetKey(["published", "warehouse"])
 
 
 def definitions(marts: list[AssetKey], upstream: list[AssetKey]) -> Definitions:
@@ -24,13 +23,17 @@ def definitions(marts: list[AssetKey], upstream: list[AssetKey]) -> Definitions:
     @asset(key=RUN_RECORD_KEY, group_name="publish", deps=marts,  # the end of a run, beside the copy it publishes
            description="One row per run: mode, start and end, rows loaded (details per table in meta.loads).")
     def run_record(context: AssetExecutionContext, faultlines: FaultlinesResource) -> MaterializeResult:
-        stats = context.instance.get_run_stats(context.run.run_id)
+        # A run in two (orchestration.incremental) is recorded under its first run, the one that loaded.
+        run_id = context.run.tags.get(LOAD_RUN_TAG, context.run.run_id)
+        stats = context.instance.get_run_stats(run_id)
         started = dt.datetime.fromtimestamp(stats.start_time, dt.UTC).replace(tzinfo=None) if stats.start_time \
             else None
         endpoints = faultlines.endpoints
         with faultlines.connect() as con:
-            fetched, added = run_records.record_run(con, context.run.run_id, endpoints.mode, started,
-                                                    endpoints.fallback_reason)
+            fetched, added = run_records.record_run(con, run_id, endpoints.mode, started, endpoints.fallback_reason)
+            selection = context.run.asset_selection
+            if selection is not None and PUBLISHED_KEY not in selection:  # else once published, below
+                incremental.record_if_complete(con, context, MANIFEST_PATH)
         return MaterializeResult(metadata={"mode": endpoints.mode, "rows_fetched": fetched, "rows_added": added,
                                            "warehouse": str(faultlines.warehouse_path)})
 
@@ -43,7 +46,9 @@ def definitions(marts: list[AssetKey], upstream: list[AssetKey]) -> Definitions:
     def published_warehouse(context: AssetExecutionContext, faultlines: FaultlinesResource) -> MaterializeResult:
         mode = faultlines.endpoints.mode
         result = publish(faultlines.warehouse_path, settings.published_path(mode),
-                         settings.published_parquet_dir(mode))
+                         settings.published_parquet_dir(mode), rebuilt=_rebuilt(context))
+        with faultlines.connect() as con:  # the models are built and published: a complete build, if it was one
+            incremental.record_if_complete(con, context, MANIFEST_PATH)
         context.log.info(f"published {result.tables} tables to {result.path} ({result.bytes / 1e6:.1f} MB) and "
                          f"{result.parquet_files} Parquet files to {result.parquet_dir}")
         return MaterializeResult(metadata={"path": str(result.path), "tables": result.tables, "mode": mode,
@@ -52,3 +57,12 @@ def definitions(marts: list[AssetKey], upstream: list[AssetKey]) -> Definitions:
                                            "parquet_files": result.parquet_files})
 
     return Definitions(assets=[run_record, published_warehouse])
+
+
+def _rebuilt(context: AssetExecutionContext) -> frozenset[str] | None:
+    """The models (``schema.name``) the build of a run in two selected. The others read nothing that changed since
+    the last complete build, which was published (it is recorded once published), so their Parquet files are the
+    last publish's. None for any other run, which writes every file."""
+    if incremental.BUILT_THROUGH_TAG not in context.run.tags:
+        return None
+    return frozenset(".".join(key.path) for key in context.run.asset_selection or ())

@@ -103,8 +103,10 @@ def provider_assets(provider: str):
         fetched = rows_loaded(pipeline)
         with faultlines.connect() as con:
             after = run_records.table_counts(con, f"raw_{provider}", tables)
+            # What the load changed decides what the run rebuilds (orchestration.incremental) and re-checks.
+            changed, checksums = run_records.changes(con, provider, tables, fetched, before, after)
             run_records.record_loads(con, context.run.run_id, provider, faultlines.endpoints.mode, tables, fetched,
-                                     before, after)
+                                     before, after, changed, checksums)
             date_ranges = {table: _date_range(con, provider, table) for table in tables}
             columns_after = run_records.table_columns(con, f"raw_{provider}", tables)
         endpoints = faultlines.endpoints
@@ -112,7 +114,8 @@ def provider_assets(provider: str):
             first, last = date_ranges[table]
             yield MaterializeResult(asset_key=AssetKey([f"raw_{provider}", table]), metadata={
                 "rows_fetched": fetched.get(table, 0), "rows_added": after[table] - before[table],
-                "rows_in_table": after[table], "first_date": first, "last_date": last, "mode": endpoints.mode,
+                "rows_in_table": after[table], "changed": changed[table], "first_date": first, "last_date": last,
+                "mode": endpoints.mode,
                 "data_dir": str(endpoints.data_dir) if endpoints.data_dir else "",
                 "warehouse": str(faultlines.warehouse_path),
                 # What a failed blocking check of this table takes back (checks.py): this run's loads.

@@ -98,7 +98,8 @@ def _run_job(mode: str, data_dir: Path | None, select: str | None, full_refresh:
     with err.status("loading the Dagster definitions…"):
         from dagster import AssetKey, AssetSelection, DagsterRunStatus
 
-        from orchestration.assets.sources import SOURCES
+        from orchestration import incremental
+        from orchestration.assets.sources import PROVIDER_ASSETS, SOURCES
         from orchestration.cli.progress import DbtOutput, RunDisplay, terminal_and_log_file, watch_run
         from orchestration.definitions import BUILD_JOB_NAME, defs
     job = defs.resolve_job_def(BUILD_JOB_NAME)
@@ -129,32 +130,54 @@ def _run_job(mode: str, data_dir: Path | None, select: str | None, full_refresh:
     run_id = str(uuid.uuid4())
     started = time.monotonic()
     display = RunDisplay(providers=frozenset(SOURCES))
+    # A run without a selection or full refresh loads first, then builds only what the loads changed
+    # (orchestration.incremental); a selection or a full refresh is built as asked, in one run.
+    in_two = asset_keys is None and not full_refresh
+    load_keys = sorted({key for assets in PROVIDER_ASSETS for key in assets.keys})
+    tags = {"faultlines/mode": mode, "faultlines/entry": "cli"}
+    log_path = settings.home() / "logs" / f"run-{run_id[:8]}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(bar_width=20),
                   TextColumn("{task.completed}/{task.total} assets"), TimeElapsedColumn(), console=err,
-                  transient=True) as progress:
+                  transient=True) as progress, log_path.open("w") as log_file:
         task = progress.add_task(display.describe(), total=planned)
-        stop = threading.Event()
-        watcher = threading.Thread(target=watch_run, args=(instance, run_id, display, progress, task, stop),
-                                   daemon=True)
-        watcher.start()
-        log_path = settings.home() / "logs" / f"run-{run_id[:8]}.log"
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            # dbt echoes every event to stdout: keep it in the run's log file, not on the user's screen (each node it
-            # starts goes to the progress line); so do the libraries' log lines.
-            with log_path.open("w") as log_file, contextlib.redirect_stdout(DbtOutput(log_file, display)), \
-                    terminal_and_log_file(log_file, verbose):
-                result = job.execute_in_process(run_config=run_config, instance=instance, run_id=run_id,
-                                                asset_selection=asset_keys, raise_on_error=False,
-                                                tags={"faultlines/mode": mode, "faultlines/entry": "cli"})
-        except KeyboardInterrupt:  # Ctrl-C before a step started (resources set up, the lock waited for)
-            raise fail(f"{INTERRUPTED} (log: {log_path})", 130) from None
-        except Exception as exc:  # resource set-up errors surface here
-            stop.set()
-            raise fail(_first_line(exc), 1) from None
-        finally:
-            stop.set()
-            watcher.join(timeout=2)
+
+        def execute(keys, this_run_id: str, run_tags: dict):
+            stop = threading.Event()
+            watcher = threading.Thread(target=watch_run, args=(instance, this_run_id, display, progress, task, stop),
+                                       daemon=True)
+            watcher.start()
+            try:
+                # dbt echoes every event to stdout: keep it in the run's log file, not on the user's screen (each
+                # node it starts goes to the progress line); so do the libraries' log lines.
+                with contextlib.redirect_stdout(DbtOutput(log_file, display)), \
+                        terminal_and_log_file(log_file, verbose):
+                    return job.execute_in_process(run_config=run_config, instance=instance, run_id=this_run_id,
+                                                  asset_selection=keys, raise_on_error=False, tags=run_tags)
+            except KeyboardInterrupt:  # Ctrl-C before a step started (resources set up, the lock waited for)
+                raise fail(f"{INTERRUPTED} (log: {log_path})", 130) from None
+            except Exception as exc:  # resource set-up errors surface here
+                raise fail(_first_line(exc), 1) from None
+            finally:
+                stop.set()
+                watcher.join(timeout=2)
+                # The run is over: a step whose end the watcher had not read yet must not show as running into
+                # the next run of the pair.
+                display.running.clear()
+
+        if in_two:
+            from orchestration.assets.dbt import MANIFEST_PATH
+
+            def execute_and_count(keys, this_run_id: str, run_tags: dict):
+                if run_tags:  # the second run: now it is known how many assets the run builds
+                    progress.update(task, total=len(load_keys) + len(keys))
+                return execute(keys, this_run_id, {**tags, **run_tags})
+
+            results = incremental.build_in_two(execute_and_count, asset_graph, load_keys,
+                                               settings.warehouse_path(mode), MANIFEST_PATH, run_id)
+        else:
+            results = [execute(asset_keys, run_id, tags)]
+    result = results[-1]
     if not result.success:
         _append_failures(log_path, result)
         failures = result.get_step_failure_events()
@@ -162,8 +185,24 @@ def _run_job(mode: str, data_dir: Path | None, select: str | None, full_refresh:
             raise fail(f"{INTERRUPTED} (log: {log_path})", 130)
         messages = _failure_lines(result) or [
             root_cause(error) for error in _run_errors(result)][:1] or [str(DagsterRunStatus.FAILURE)]
-        raise fail(f"run {run_id[:8]} failed: {'; '.join(messages)} (log: {log_path})", 1)
-    return {"run_id": run_id, "seconds": time.monotonic() - started, "log": log_path, "full_refresh": full_refresh}
+        raise fail(f"run {result.run_id[:8]} failed: {'; '.join(messages)} (log: {log_path})", 1)
+    published = any(event.asset_key == incremental.PUBLISHED_KEY
+                    for event in result.get_asset_materialization_events())
+    return {"run_id": run_id, "seconds": time.monotonic() - started, "log": log_path, "full_refresh": full_refresh,
+            "loads": _loads(results[0]), "published": published}
+
+
+def _loads(result) -> list[tuple[str, int, int, int]]:
+    """(table, rows fetched, rows added, rows in table) of each raw table the run loaded, from its
+    materializations (the summary of a run that published nothing has no published record to read)."""
+    loads = []
+    for event in result.get_asset_materialization_events():
+        materialization = event.step_materialization_data.materialization
+        key, metadata = materialization.asset_key, materialization.metadata
+        if key.path[0].startswith("raw_") and "rows_fetched" in metadata:
+            loads.append((".".join(key.path), *(int(metadata[name].value) for name in
+                                                 ("rows_fetched", "rows_added", "rows_in_table"))))
+    return sorted(loads)
 
 
 def _append_failures(log_path: Path, result) -> None:
@@ -253,10 +292,8 @@ def _print_summary(mode: str, summary: dict) -> None:
 
     # The published copy: the warehouse itself may already be another run's, which holds DuckDB's write lock.
     path = settings.published_path(mode)
+    loads = summary["loads"]
     with duckdb.connect(str(path), read_only=True) as con:
-        loads = con.execute("""select 'raw_' || provider || '.' || table_name, rows_fetched, rows_added,
-                               rows_in_table from meta.loads where run_id = ? order by 1""",
-                            [summary["run_id"]]).fetchall()
         marts = con.execute("""select table_name from information_schema.tables
                                where table_schema = 'marts' order by 1""").fetchall()
         mart_rows = [(name, _rows_and_latest(con, name)) for (name,) in marts]
@@ -275,8 +312,9 @@ def _print_summary(mode: str, summary: dict) -> None:
         up_to_date = " (nothing new: the warehouse was up to date)" if not new_rows else ""
         out.print(f"Loaded {new_rows:,} new rows{up_to_date}")
     out.print(f"Warehouse: {settings.warehouse_path(mode)}")
+    kept = "" if summary["published"] else "; kept as it was, nothing changed"
     out.print(f"Published: {path} (read-only copy for SQL and BI tools; Parquet in "
-              f"{settings.published_parquet_dir(mode)})")
+              f"{settings.published_parquet_dir(mode)}{kept})")
     out.print(f"Query it:  faultlines sql --mode {mode} \"select * from marts.mart_reserve_adequacy "
               "order by date_day desc limit 5\" --format table")
     out.print("Open the UI: make ui   (Dagster on http://127.0.0.1:3000)")

@@ -57,8 +57,12 @@ def sql_string(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def publish(warehouse: Path, published: Path, parquet_link: Path) -> Published:
-    """Copy `warehouse` to `published` (atomically replacing it) and write the marts as Parquet."""
+def publish(warehouse: Path, published: Path, parquet_link: Path, rebuilt: frozenset[str] | None = None) -> Published:
+    """Copy `warehouse` to `published` (atomically replacing it) and write the marts as Parquet.
+
+    Given `rebuilt` (``schema.name`` of the models rebuilt since the last publish), a mart not in it keeps its
+    Parquet file: the new folder links the current one (files are never written in place) instead of writing it
+    again."""
     if not holds_writer_lock():
         raise RuntimeError("publish() needs the writer lock (orchestration.locking.writer_lock): it removes the "
                            "temporary files of earlier publishes, which is safe only while no other can be writing")
@@ -83,8 +87,13 @@ def publish(warehouse: Path, published: Path, parquet_link: Path) -> Published:
             con.execute("detach published")
             staging_parquet.mkdir(parents=True)
             marts = [(s, n) for s, n in objects if s in PARQUET_SCHEMAS]
+            current = parquet_link.resolve() if parquet_link.is_symlink() else None
             for schema, name in marts:
                 target = staging_parquet / f"{name}.parquet"
+                if rebuilt is not None and current is not None and f"{schema}.{name}" not in rebuilt \
+                        and (current / target.name).is_file():
+                    os.link(current / target.name, target)
+                    continue
                 con.execute(f"copy \"{catalog}\".\"{schema}\".\"{name}\" to {sql_string(target)} (format parquet)")
         os.replace(staging_copy, published)
         os.rename(staging_parquet, parquet_dir)

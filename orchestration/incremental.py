@@ -1,0 +1,117 @@
+"""Only what changed: a run loads every source, then builds only what those loads (or edits of the dbt project)
+made out of date, and nothing at all when nothing changed.
+
+A Dagster step whose upstream output was not produced is skipped, so one run cannot decide half-way to build part
+of the graph: a model dbt did not rebuild would skip publishing. A run is therefore two Dagster runs of the build
+job, each planned honestly: the load (every provider with its checks), then, planned from what the load recorded
+in ``meta.loads``, the models downstream of the tables that changed since the last complete build, their checks,
+the run record and publishing. With nothing changed the second run writes the run record only: no dbt, no GX, and
+the published copy stays as it is (it already holds everything).
+
+The last complete build is ``meta.builds``: the newest load it reflects and the dbt project it was built from
+(checksums per node), so a run after a failed one rebuilds what the failure left behind, and a model edited since
+is rebuilt with everything downstream of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import duckdb
+from dagster import AssetKey, AssetSelection
+
+from ingestion import settings
+from orchestration import run_records
+from orchestration.locking import writer_lock
+
+LOAD_RUN_TAG = "faultlines/load_run"  # the first run of the pair: its id is the one the run record carries
+BUILT_THROUGH_TAG = "faultlines/built_through"  # the newest load the second run's models reflect
+RUN_RECORD_KEY = AssetKey(["meta", "runs"])
+PUBLISHED_KEY = AssetKey(["published", "warehouse"])
+_BUILT = ("model", "seed", "snapshot")
+
+
+def dbt_checksums(manifest_path: Path) -> dict[str, str]:
+    """A checksum per model, seed, snapshot, test and macro of our project: its file and its config."""
+    manifest = json.loads(manifest_path.read_text())
+    project = manifest["metadata"].get("project_name")
+    checksums = {}
+    for unique_id, node in manifest["nodes"].items():
+        if node["resource_type"] in (*_BUILT, "test"):
+            what = {"file": node["checksum"]["checksum"], "config": node.get("config"),
+                    "depends_on": node.get("depends_on", {}).get("nodes")}
+            checksums[unique_id] = hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()
+    for unique_id, macro in manifest["macros"].items():
+        if macro.get("package_name") == project:
+            checksums[unique_id] = hashlib.sha256(macro["macro_sql"].encode()).hexdigest()
+    return checksums
+
+
+def _asset_key(node: dict) -> AssetKey:
+    return AssetKey([node["schema"], node["name"]])  # as orchestration.assets.dbt.SchemaKeyTranslator keys them
+
+
+def edited_since(manifest_path: Path, built_from: dict[str, str]) -> list[AssetKey] | None:
+    """The models, seeds and snapshots edited since the last build (a test: the nodes it tests); None when a macro
+    of the project changed, which may change any model."""
+    now = dbt_checksums(manifest_path)
+    changed = {unique_id for unique_id, checksum in now.items() if built_from.get(unique_id) != checksum}
+    if any(unique_id.startswith("macro.") for unique_id in changed | (set(built_from) - set(now))):
+        return None
+    nodes = json.loads(manifest_path.read_text())["nodes"]
+    keys = set()
+    for unique_id in changed:
+        node = nodes[unique_id]
+        tested = node.get("depends_on", {}).get("nodes", []) if node["resource_type"] == "test" else [unique_id]
+        keys |= {_asset_key(nodes[n]) for n in tested if n in nodes and nodes[n]["resource_type"] in _BUILT}
+    return sorted(keys)
+
+
+def plan_build(con: duckdb.DuckDBPyConnection, asset_graph, manifest_path: Path,
+               load_keys: Iterable[AssetKey]) -> tuple[list[AssetKey], dt.datetime]:
+    """The assets the second run builds, and the newest load they will reflect."""
+    built_through = run_records.newest_load(con)
+    load_keys = set(load_keys)
+    last = run_records.last_build(con)
+    edited = None if last is None else edited_since(manifest_path, last[1])
+    if edited is None:  # no complete build recorded, or a macro changed: every model
+        return sorted(asset_graph.get_all_asset_keys() - load_keys), built_through
+    changed = [AssetKey([f"raw_{provider}", table]) for provider, table in run_records.changed_since(con, last[0])]
+    roots = [key for key in (*changed, *edited) if asset_graph.has(key)]
+    stale = AssetSelection.assets(*roots).downstream().resolve(asset_graph) - load_keys if roots else set()
+    if not stale:
+        return [RUN_RECORD_KEY], built_through  # nothing to rebuild, nothing new to publish
+    return sorted({*stale, RUN_RECORD_KEY, PUBLISHED_KEY}), built_through
+
+
+def record_if_complete(con: duckdb.DuckDBPyConnection, context, manifest_path: Path) -> None:
+    """Called by the run record: note a complete build (the second run of a pair, or a run of the whole job)."""
+    tags = context.run.tags
+    if BUILT_THROUGH_TAG in tags:
+        built_through = dt.datetime.fromisoformat(tags[BUILT_THROUGH_TAG])
+    elif context.run.asset_selection is None:  # the whole job: every load of the run precedes this step
+        built_through = run_records.newest_load(con)
+    else:
+        return
+    run_records.record_build(con, tags.get(LOAD_RUN_TAG, context.run.run_id), built_through,
+                             dbt_checksums(manifest_path))
+
+
+def build_in_two(execute: Callable[[list[AssetKey], str, dict[str, str]], object], asset_graph,
+                 load_keys: list[AssetKey], warehouse: Path, manifest_path: Path, run_id: str) -> list:
+    """Run the load (``execute(keys, run_id, tags)`` runs the build job on ``keys``), then, when it succeeded, what
+    it changed. Returns the runs' results: the first is the load's, whose id the run record carries."""
+    results = [execute(load_keys, run_id, {})]
+    if results[0].success:
+        # Planned under the writer lock: no run is writing the warehouse while it is read.
+        with writer_lock(holder=f"run {run_id[:8]} (planning)"), \
+                duckdb.connect(str(warehouse), config=settings.duckdb_settings()) as con:
+            keys, built_through = plan_build(con, asset_graph, manifest_path, load_keys)
+        results.append(execute(keys, str(uuid.uuid4()), {LOAD_RUN_TAG: run_id,
+                                                         BUILT_THROUGH_TAG: built_through.isoformat()}))
+    return results
