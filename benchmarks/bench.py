@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import itertools
 import json
 import math
 import os
@@ -181,9 +182,8 @@ def _step_seconds(home: Path) -> dict[str, float]:
     return dict(sorted(json.loads(out.strip().splitlines()[-1]).items(), key=lambda kv: -kv[1]))
 
 
-def growth(points: list[dict]) -> dict:
-    """k in time ∝ rows^k between the smallest and the largest scale, per measurement."""
-    small, large = points[0], points[-1]
+def growth(small: dict, large: dict) -> dict:
+    """k in time ∝ rows^k from one scale to a larger one, per measurement."""
     rows_small, rows_large = sum(small["raw_rows"].values()), sum(large["raw_rows"].values())
     data_ratio = rows_large / rows_small
     out = {"from_scale": small["scale"], "to_scale": large["scale"], "raw_rows_ratio": round(data_ratio, 2)}
@@ -234,7 +234,10 @@ def main() -> None:
                            "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30)},
                "sample_end": END.isoformat(), "repeats": args.repeats, "build_repeats": args.build_repeats,
                "cold_sample_build": cold, "points": points,
-               "growth": growth(points) if len(points) > 1 else None, "soak": soaked,
+               "growth": growth(points[0], points[-1]) if len(points) > 1 else None,
+               # Each step too (1 → 10, 10 → 50): a k that creeps up with the scale shows in the later step.
+               "growth_steps": [growth(a, b) for a, b in itertools.pairwise(points)] if len(points) > 2 else [],
+               "soak": soaked,
                "bench_seconds": round(time.perf_counter() - started)}
     (ROOT / "benchmarks" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     write_table(results)
@@ -269,12 +272,14 @@ def write_table(results: dict) -> None:
     if cold:
         lines += [f"**Cold sample build** (`faultlines run --mode sample` into an empty home): "
                   f"{cold['seconds']:.1f} s, peak RSS {cold['peak_rss_mib']:,} MiB (target ≤ 60 s on 2 cores).", ""]
-    g = results.get("growth")
-    if g:
+    for g in [results.get("growth"), *results.get("growth_steps", [])]:
+        if not g:
+            continue
         lines += [f"**Growth** from scale {g['from_scale']} to {g['to_scale']}: {g['raw_rows_ratio']}× the raw rows. "
                   "Exponent k in time ∝ rows^k (target: ≤ 1, i.e. 10× data ⇒ ≤ 10× time):", "",
                   "| measurement | time ratio | exponent k |", "|---|---:|---:|"]
         lines += [f"| {name} | {v['time_ratio']} | {v['exponent']} |" for name, v in g.items() if isinstance(v, dict)]
+        lines += [""]
     soaked = results.get("soak")
     if soaked:
         lines += ["", f"**Soak**: {soaked['runs']} incremental runs (FRED and Treasury, one more day each) with random "

@@ -81,11 +81,15 @@ def run(
 def _cli_instance():
     """The Dagster instance of DAGSTER_HOME without per-step capture of stdout/stderr: a CLI run keeps its own log
     file, and that capture starts two processes per step (`tail` and a watcher), which cost time and print
-    tracebacks of their own on Ctrl-C. Same run storage, so the UI lists these runs."""
+    tracebacks of their own on Ctrl-C. Same run storage, so the UI lists these runs; the same event log files, kept
+    with one engine per file (orchestration.event_log)."""
     from dagster import DagsterInstance
     from dagster._core.instance.ref import InstanceRef
 
-    return DagsterInstance.from_ref(InstanceRef.from_dir(os.environ["DAGSTER_HOME"], overrides={"compute_logs": {
+    from orchestration.event_log import storage_overrides
+
+    home = os.environ["DAGSTER_HOME"]
+    return DagsterInstance.from_ref(InstanceRef.from_dir(home, overrides={**storage_overrides(home), "compute_logs": {
         "module": "dagster._core.storage.noop_compute_log_manager", "class": "NoOpComputeLogManager"}}))
 
 
