@@ -48,6 +48,24 @@ def fingerprints(warehouse: Path) -> dict[str, tuple]:
     return out
 
 
+def every_table(database: Path) -> dict[str, tuple]:
+    """Row count and an order-independent checksum of every table and view of a DuckDB file, every column (dlt's
+    merge scratch schemas left out): equal for a warehouse and a copy of it published from it."""
+    out = {}
+    with duckdb.connect(str(database), read_only=True) as con:
+        objects = con.execute(r"""select schema_name, table_name from duckdb_tables()
+                                  where schema_name not like '%\_staging' escape '\'
+                                  union all
+                                  select schema_name, view_name from duckdb_views() where not internal""").fetchall()
+        for schema, name in objects:
+            columns = [c for (c,) in con.execute("""select column_name from information_schema.columns
+                       where table_schema = ? and table_name = ? order by column_name""", [schema, name]).fetchall()]
+            row = ", ".join(f'"{c}"' for c in columns)
+            out[f"{schema}.{name}"] = con.execute(
+                f'select count(*), coalesce(sum(hash({row})), 0) from "{schema}"."{name}"').fetchone()
+    return out
+
+
 def raw_tables(separator: str = "/") -> set[str]:
     """Every raw table the providers declare: ``raw_<provider>/<table>`` (asset keys) or, with ".", SQL names."""
     return {f"raw_{provider}{separator}{table}" for provider, tables in TABLES.items() for table in tables}

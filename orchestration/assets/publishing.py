@@ -45,8 +45,10 @@ def definitions(marts: list[AssetKey], upstream: list[AssetKey]) -> Definitions:
                        "good copy in place.")
     def published_warehouse(context: AssetExecutionContext, faultlines: FaultlinesResource) -> MaterializeResult:
         mode = faultlines.endpoints.mode
+        with faultlines.connect() as con:
+            changed = _changed(context, con)
         result = publish(faultlines.warehouse_path, settings.published_path(mode),
-                         settings.published_parquet_dir(mode), rebuilt=_rebuilt(context))
+                         settings.published_parquet_dir(mode), changed=changed)
         with faultlines.connect() as con:  # the models are built and published: a complete build, if it was one
             incremental.record_if_complete(con, context, MANIFEST_PATH)
         context.log.info(f"published {result.tables} tables to {result.path} ({result.bytes / 1e6:.1f} MB) and "
@@ -59,10 +61,20 @@ def definitions(marts: list[AssetKey], upstream: list[AssetKey]) -> Definitions:
     return Definitions(assets=[run_record, published_warehouse])
 
 
-def _rebuilt(context: AssetExecutionContext) -> frozenset[str] | None:
-    """The models (``schema.name``) the build of a run in two selected. The others read nothing that changed since
-    the last complete build, which was published (it is recorded once published), so their Parquet files are the
-    last publish's. None for any other run, which writes every file."""
+def _changed(context: AssetExecutionContext, con) -> frozenset[str] | None:
+    """What a run in two wrote since the last publish (``schema.name``): the models its build selected, the raw
+    tables whose loads changed them since the last complete build (which was published: a build is recorded once
+    published), dlt's and the run record's own tables. Everything else reads nothing that changed, so the published
+    copy and the Parquet files of the last publish hold it. None for any other run, which writes everything."""
     if incremental.BUILT_THROUGH_TAG not in context.run.tags:
         return None
-    return frozenset(".".join(key.path) for key in context.run.asset_selection or ())
+    last = run_records.last_build(con)
+    if last is None:
+        return None
+    models = {".".join(key.path) for key in context.run.asset_selection or ()}
+    raw = {f"raw_{provider}.{table}" for provider, table in run_records.changed_since(con, last[0])}
+    bookkeeping = {f"{schema}.{name}" for schema, name in con.execute(
+        r"""select schema_name, table_name from duckdb_tables()
+            where schema_name = 'meta' or (schema_name like 'raw\_%' escape '\' and table_name like '\_dlt%' escape '\')
+        """).fetchall()}
+    return frozenset(models | raw | bookkeeping)

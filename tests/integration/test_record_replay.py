@@ -22,7 +22,7 @@ from orchestration.assets.dbt import MANIFEST_PATH, ensure_manifest
 from orchestration.assets.sources import PROVIDER_ASSETS
 from orchestration.definitions import BUILD_JOB_NAME, defs
 from tests.conftest import SAMPLE_END
-from tests.utils import fingerprints, raw_tables
+from tests.utils import every_table, fingerprints, raw_tables
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("replay")]  # one worker: they share one replay build
 
@@ -86,12 +86,20 @@ def test_an_incremental_run_builds_the_warehouse_a_full_build_would(sample_dir, 
     incremental_warehouse = settings.warehouse_path("replay")
     incremental_warehouse.parent.mkdir(parents=True)
     shutil.copyfile(replay_build[2], incremental_warehouse)  # a complete build of the data up to SAMPLE_END
+    published = settings.published_path("replay")  # and its published copy, which the next publish starts from
+    published.parent.mkdir(parents=True)
+    shutil.copyfile(replay_build[2].parent.parent / "published" / "replay.duckdb", published)
     day_after = generate(tmp_path / "data", seed=42, end=SAMPLE_END + dt.timedelta(days=1))
     instance = DagsterInstance.ephemeral()
     catching_up = _build_in_two(day_after, instance)
     assert _dbt_ran(catching_up[1])
     assert {event.asset_key for event in catching_up[1].get_asset_materialization_events()} < set(
         defs.resolve_asset_graph().get_all_asset_keys()), "a run after one more day is planned, not the whole job"
+    # Published by writing only what changed into a copy of the last published file: still the whole warehouse
+    # (but for the build's own record, written once the copy is published).
+    in_warehouse, in_copy = every_table(incremental_warehouse), every_table(published)
+    assert in_warehouse.pop("meta.builds")[0] == in_copy.pop("meta.builds")[0] + 1
+    assert in_copy == in_warehouse
     nothing_new = _build_in_two(day_after, instance)
     built = {event.asset_key for event in nothing_new[1].get_asset_materialization_events()}
     assert built == {incremental.RUN_RECORD_KEY}, "nothing changed: no model rebuilt, nothing re-published"
