@@ -132,6 +132,14 @@ def record_loads(con: duckdb.DuckDBPyConnection, run_id: str, provider: str, mod
                      mode, now, changed[table], checksums[table]])
 
 
+def load_changed(con: duckdb.DuckDBPyConnection, run_id: str, provider: str, table: str) -> bool | None:
+    """Whether this run's load of the table changed it (a load with unknown changes counts as a change); None when
+    the run did not load it."""
+    ensure_schema(con)
+    return con.execute("""select bool_or(coalesce(changed, true)) from meta.loads where run_id = ? and provider = ?
+                          and table_name = ?""", [run_id, provider, table]).fetchone()[0]
+
+
 def last_build(con: duckdb.DuckDBPyConnection) -> tuple[dt.datetime, dict[str, str]] | None:
     """When the models were last built from every load (``built_through``) and from which dbt project, or None
     when this warehouse has no record of a complete build."""

@@ -59,15 +59,12 @@ def gx_check(suite: Suite):
 
 
 def _unchanged_in_this_run(con, run_id: str, asset: str) -> bool:
-    """This run loaded the table and the load changed nothing (meta.loads). A check run on its own, outside a
-    load, validates as always."""
+    """This run loaded the table and the load changed nothing. A check run on its own, outside a load, validates
+    as always."""
     from orchestration import run_records
 
     schema, table = asset.split("/")
-    run_records.ensure_schema(con)
-    row = con.execute("select bool_or(coalesce(changed, true)) from meta.loads where run_id = ? and provider = ? "
-                      "and table_name = ?", [run_id, schema.removeprefix("raw_"), table]).fetchone()
-    return row[0] is False
+    return run_records.load_changed(con, run_id, schema.removeprefix("raw_"), table) is False
 
 
 def _take_back_this_runs_load(context: AssetCheckExecutionContext, faultlines: FaultlinesResource,
