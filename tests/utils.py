@@ -28,42 +28,41 @@ def fred_csv(data_dir: Path, series_id: str) -> dict[dt.date, float | None]:
             for day, value in (line.split(",") for line in lines)}
 
 
+def _checksums(con: duckdb.DuckDBPyConnection, objects: list[tuple[str, str]],
+               column_filter: str = "true") -> dict[str, tuple]:
+    """``schema.name`` → (row count, order-independent checksum of the columns `column_filter` keeps)."""
+    out = {}
+    for schema, name in objects:
+        columns = [c for (c,) in con.execute(f"""select column_name from information_schema.columns
+                   where table_schema = ? and table_name = ? and ({column_filter})
+                   order by column_name""", [schema, name]).fetchall()]
+        row = ", ".join(f'"{c}"' for c in columns)
+        out[f"{schema}.{name}"] = con.execute(
+            f'select count(*), coalesce(sum(hash({row})), 0) from "{schema}"."{name}"').fetchone()
+    return out
+
+
 def fingerprints(warehouse: Path) -> dict[str, tuple]:
     """Row count and an order-independent checksum of every raw and mart table (dlt's own columns left out, and
     the marts' copies of dlt load ids: lineage differs between two warehouses by design)."""
-    out = {}
     with duckdb.connect(str(warehouse), read_only=True) as con:
         tables = con.execute("""select table_schema, table_name from information_schema.tables
                                 where (table_schema like 'raw\\_%' escape '\\' and table_schema not like '%staging'
                                        and table_name not like '\\_dlt%' escape '\\')
                                    or table_schema = 'marts'""").fetchall()
-        for schema, table in tables:
-            columns = [c for (c,) in con.execute("""select column_name from information_schema.columns
-                       where table_schema = ? and table_name = ? and column_name not like '\\_dlt%' escape '\\'
-                             and column_name not like '%load\\_id' escape '\\'
-                       order by column_name""", [schema, table]).fetchall()]
-            row = ", ".join(f'"{c}"' for c in columns)
-            out[f"{schema}.{table}"] = con.execute(
-                f'select count(*), coalesce(sum(hash({row})), 0) from "{schema}"."{table}"').fetchone()
-    return out
+        return _checksums(con, tables, "column_name not like '\\_dlt%' escape '\\' "
+                                       "and column_name not like '%load\\_id' escape '\\'")
 
 
 def every_table(database: Path) -> dict[str, tuple]:
     """Row count and an order-independent checksum of every table and view of a DuckDB file, every column (dlt's
     merge scratch schemas left out): equal for a warehouse and a copy of it published from it."""
-    out = {}
     with duckdb.connect(str(database), read_only=True) as con:
         objects = con.execute(r"""select schema_name, table_name from duckdb_tables()
                                   where schema_name not like '%\_staging' escape '\'
                                   union all
                                   select schema_name, view_name from duckdb_views() where not internal""").fetchall()
-        for schema, name in objects:
-            columns = [c for (c,) in con.execute("""select column_name from information_schema.columns
-                       where table_schema = ? and table_name = ? order by column_name""", [schema, name]).fetchall()]
-            row = ", ".join(f'"{c}"' for c in columns)
-            out[f"{schema}.{name}"] = con.execute(
-                f'select count(*), coalesce(sum(hash({row})), 0) from "{schema}"."{name}"').fetchone()
-    return out
+        return _checksums(con, objects)
 
 
 def raw_tables(separator: str = "/") -> set[str]:
