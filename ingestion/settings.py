@@ -22,6 +22,10 @@ WAREHOUSE_MODES = ("live", "sample", "replay")
 
 DEFAULT_SAMPLE_SEED = 42
 
+# Where the warehouse is built: DuckDB (embedded, the default) or Spark (dlt writes the raw layer as Parquet to a
+# lake, dbt builds on Spark: local mode here, a cluster in production). docs/scaling.md.
+ENGINES = ("duckdb", "spark")
+
 
 class SettingsError(ValueError):
     """A setting the user gave cannot be used; the message says which and what to do."""
@@ -65,6 +69,25 @@ def warehouse_path(mode: str) -> Path:
     if mode not in WAREHOUSE_MODES:
         raise SettingsError(f"mode {mode!r} has no warehouse of its own: use one of {', '.join(WAREHOUSE_MODES)}")
     return home() / "warehouse" / f"{mode}.duckdb"
+
+
+def engine(value: str | None = None) -> str:
+    """The engine a run builds with: ``value`` (``--engine``), else FAULTLINES_ENGINE, else duckdb."""
+    chosen = (value or os.environ.get("FAULTLINES_ENGINE") or "duckdb").strip().lower()
+    if chosen not in ENGINES:
+        source = "--engine" if value else "FAULTLINES_ENGINE"
+        raise SettingsError(f"{source}={chosen!r} is not an engine faultlines builds with: use one of "
+                            f"{', '.join(ENGINES)} (duckdb, the default, needs nothing more; spark needs Java 17)")
+    return chosen
+
+
+def lake_path(mode: str) -> Path:
+    """The Spark engine's lake for one mode: ``raw/`` (dlt's Parquet files, one folder per raw table), ``warehouse/``
+    (Spark's tables: staging, intermediate, marts) and Spark's catalog (``metastore_db``). An object store in
+    production (docs/scaling.md); FAULTLINES_LAKE_PATH overrides the folder."""
+    warehouse_path(mode)  # validates the mode
+    override = os.environ.get("FAULTLINES_LAKE_PATH")
+    return Path(override).resolve() if override else home() / "lake" / mode
 
 
 def published_path(mode: str) -> Path:
@@ -149,6 +172,7 @@ def check_all() -> None:
     duckdb_settings()
     sample_end_date()
     fred_extra_series()
+    engine()
 
 
 def configure_environment() -> None:
