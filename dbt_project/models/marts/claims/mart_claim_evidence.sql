@@ -47,12 +47,14 @@ followers as (
         claims.period_start,
         100 * max(equity.return_1d) filter (where equity.ticker = 'NVDA') as nvda_pct,
         100 * max(equity.return_1d) filter (where equity.ticker = 'MSFT') as msft_pct,
-        (select max(return_1d_pct) from valuation
-         where trade_date = claims.period_start and sector = 'All') as universe_pct,
-        (select max(return_1d_pct) from valuation
-         where trade_date = claims.period_start and sector = 'AI basket') as ai_basket_pct
+        -- Joined, not correlated subqueries in the select list (Spark takes those for ungrouped columns).
+        max(universe.return_1d_pct) as universe_pct,
+        max(ai_basket.return_1d_pct) as ai_basket_pct
     from claims
     left join equity on equity.trade_date = claims.period_start and equity.ticker in ('NVDA', 'MSFT')
+    left join valuation as universe on universe.trade_date = claims.period_start and universe.sector = 'All'
+    left join valuation as ai_basket
+        on ai_basket.trade_date = claims.period_start and ai_basket.sector = 'AI basket'
     where claims.claim_id = 'ai_followed_oracle'
     group by claims.claim_id, claims.period_start
 ),
@@ -70,7 +72,7 @@ qt as (
             where balance_sheet.as_of_date <= claims.period_start
                 and balance_sheet.as_of_date > claims.period_start - interval 26 week
         ) as before_per_week,
-        max_by(balance_sheet.soma_share_of_fed_assets_pct, balance_sheet.as_of_date) as soma_share_now_pct,
+        max_by(balance_sheet.soma_share_of_fed_assets_pct, case when balance_sheet.soma_share_of_fed_assets_pct is not null then balance_sheet.as_of_date end) as soma_share_now_pct,
         max(balance_sheet.as_of_date) as last_week
     from claims
     left join balance_sheet on balance_sheet.soma_total_change_usd_bn is not null
@@ -97,17 +99,19 @@ purchases as (
 ),
 
 bill_share as (
+    -- max_by(x, case when x is not null then …): the latest non-NULL value, as DuckDB's arg_max skips NULL values
+    -- and Spark's max_by does not.
     select
         claims.claim_id,
-        max_by(months.bill_share_of_marketable_pct, months.window_end) as share_now_pct,
+        max_by(months.bill_share_of_marketable_pct, case when months.bill_share_of_marketable_pct is not null then months.window_end end) as share_now_pct,
         max(months.window_end) filter (where months.bill_share_of_marketable_pct is not null) as share_as_of,
         min(months.bill_share_of_marketable_pct) as share_min_pct,
         max(months.bill_share_of_marketable_pct) as share_max_pct,
         -- The latest share's rank in the history up to it (0–100).
-        100.0 * count(*) filter (where months.bill_share_of_marketable_pct
-                                  < (select max_by(bill_share_of_marketable_pct, window_end) from months
-                                     where bill_share_of_marketable_pct is not null))
-            / nullif(count(months.bill_share_of_marketable_pct), 0) as share_percentile,
+        cast(100.0 * count(*) filter (where months.bill_share_of_marketable_pct
+                                       < (select max_by(bill_share_of_marketable_pct, case when bill_share_of_marketable_pct is not null then window_end end) from months
+                                          where bill_share_of_marketable_pct is not null))
+             / nullif(count(months.bill_share_of_marketable_pct), 0) as double) as share_percentile,
         sum(months.net_bill_issuance_usd_bn) filter (
             where months.window_end > (select max(window_end) from months) - interval 3 month) as net_3m,
         sum(months.net_bill_issuance_usd_bn) filter (
@@ -123,10 +127,10 @@ bill_share as (
 debt as (
     select
         claims.claim_id,
-        max_by(balance_sheet.total_public_debt_usd_bn, balance_sheet.as_of_date)
+        max_by(balance_sheet.total_public_debt_usd_bn, case when balance_sheet.total_public_debt_usd_bn is not null then balance_sheet.as_of_date end)
             filter (where balance_sheet.total_public_debt_usd_bn is not null) as debt_now,
         max(balance_sheet.total_public_debt_as_of) as debt_as_of,
-        max_by(balance_sheet.fed_share_of_marketable_pct, balance_sheet.as_of_date)
+        max_by(balance_sheet.fed_share_of_marketable_pct, case when balance_sheet.fed_share_of_marketable_pct is not null then balance_sheet.as_of_date end)
             filter (where balance_sheet.fed_share_of_marketable_pct is not null) as fed_share_now_pct,
         max(balance_sheet.fed_share_of_marketable_pct) as fed_share_peak_pct
     from claims
@@ -139,9 +143,9 @@ fed_share as (
     select
         claims.claim_id,
         claims.period_start,
-        max_by(balance_sheet.fed_share_of_marketable_pct, balance_sheet.as_of_date)
+        max_by(balance_sheet.fed_share_of_marketable_pct, case when balance_sheet.fed_share_of_marketable_pct is not null then balance_sheet.as_of_date end)
             filter (where balance_sheet.as_of_date <= claims.period_start) as share_then_pct,
-        max_by(balance_sheet.fed_share_of_marketable_pct, balance_sheet.as_of_date) as share_now_pct,
+        max_by(balance_sheet.fed_share_of_marketable_pct, case when balance_sheet.fed_share_of_marketable_pct is not null then balance_sheet.as_of_date end) as share_now_pct,
         max(balance_sheet.as_of_date) as last_week
     from claims
     left join balance_sheet on balance_sheet.fed_share_of_marketable_pct is not null

@@ -76,8 +76,12 @@ bars as (
 {% endif %}
 
 share_classes as (
-    select *, count(distinct count_rank) over (partition by cik) as classes
-    from {{ ref('share_class_conversion') }}
+    -- Each company's number of classes (a grouped count: Spark has no DISTINCT in window functions).
+    select conversion.*, class_counts.classes
+    from {{ ref('share_class_conversion') }} as conversion
+    left join (
+        select cik, count(distinct count_rank) as classes from {{ ref('share_class_conversion') }} group by cik
+    ) as class_counts on class_counts.cik = conversion.cik
 ),
 
 cover_counts as (
@@ -145,6 +149,9 @@ fundamentals as (
     select ticker, fiscal_quarter_end, ttm_net_income_usd_bn, ttm_revenue_usd_bn, ttm_known_from
     from {{ ref('fct_fundamentals_ttm') }}
     where ttm_net_income_usd_bn is not null or ttm_revenue_usd_bn is not null
+    -- Two quarters' TTMs known from the same session (a late filer's 10-Q with the 10-K before it): the latest
+    -- quarter counts. The ASOF join below needs one row per time; DuckDB's picked that one, Spark's would keep both.
+    qualify row_number() over (partition by ticker, ttm_known_from order by fiscal_quarter_end desc) = 1
 ),
 
 priced as (

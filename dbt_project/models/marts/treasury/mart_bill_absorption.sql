@@ -150,7 +150,8 @@ flows as (
         soma_end.bills_usd - soma_start.bills_usd as soma_bill_change_usd,
         mspd_end.bills_outstanding_usd_mn - mspd_start.bills_outstanding_usd_mn as mspd_bill_change_usd_mn,
         mspd_end.bills_outstanding_usd_mn,
-        100.0 * mspd_end.bills_outstanding_usd_mn / nullif(marketable.marketable_usd_mn, 0)
+        -- A DOUBLE as DuckDB's division gives (Spark keeps DECIMAL / DECIMAL a DECIMAL).
+        cast(100.0 * mspd_end.bills_outstanding_usd_mn / nullif(marketable.marketable_usd_mn, 0) as double)
             as bill_share_of_marketable_pct
     from windows
     cross join auction_history
