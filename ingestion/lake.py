@@ -73,3 +73,52 @@ def lake_tables(lake: Path) -> dict[str, dict[str, dict]]:
 def lake_tables_json(lake: Path) -> str:
     """lake_tables as the JSON dbt reads from FAULTLINES_LAKE_TABLES (macros/lake.sql)."""
     return json.dumps(lake_tables(lake), sort_keys=True)
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def register_in_duckdb(con, lake: Path, providers: list[str] | None = None) -> None:  # noqa: ANN001 (duckdb con)
+    """The lake as DuckDB views, for what reads the warehouse through DuckDB with either engine (run records,
+    freshness and Great Expectations checks, publishing, BI): ``raw_<provider>.<table>`` the latest version per
+    key of the loads dlt completed (as dbt-spark registers them), and every table Spark built
+    (``<schema>.<model>`` from ``<lake>/warehouse/<schema>.db/<model>/``). Views, not copies: nothing is loaded
+    twice, and the next query sees the next load."""
+    for schema, tables in lake_tables(lake).items():
+        if providers is not None and schema.removeprefix("raw_") not in providers:
+            continue
+        con.execute(f'create schema if not exists "{schema}"')
+        loads = _sql_string(str(Path(tables["_dlt_loads"]["path"]) / "*.jsonl"))
+        for table, spec in tables.items():
+            if table == "_dlt_loads":
+                continue
+            files = _sql_string(str(Path(spec["path"]) / "*.parquet"))
+            complete = (f"select * from read_parquet({files}, union_by_name = true) where _dlt_load_id in "
+                        f"(select load_id from read_json_auto({loads}) where status = 0)")
+            latest = (f"qualify row_number() over (partition by {', '.join(spec['keys'])} "
+                      f"order by _dlt_load_id desc) = 1") if spec["keys"] else ""
+            con.execute(f'create or replace view "{schema}"."{table}" as select * from ({complete}) {latest}')
+    built = lake / "warehouse"
+    for folder in sorted(built.glob("*.db/*")) if built.is_dir() else []:
+        if _has_files(folder, "parquet"):
+            schema = folder.parent.name.removesuffix(".db")
+            con.execute(f'create schema if not exists "{schema}"')
+            con.execute(f'create or replace view "{schema}"."{folder.name}" as select * from '
+                        f'read_parquet({_sql_string(str(folder / "*.parquet"))})')
+
+
+def rollback_lake_loads(provider: str, lake: Path, load_ids: list[str]) -> dict[str, int]:
+    """Take back loads whose data failed a blocking check (ingestion.pipeline.rollback_loads for the lake): their
+    files and load records are deleted, and the local pipeline state dropped, so the next run fetches the same
+    window again. Returns the files deleted per table."""
+    dataset = raw_dir(lake) / f"raw_{provider}"
+    deleted: dict[str, int] = {}
+    for load_id in load_ids:
+        for path in dataset.glob(f"*/*{load_id}*"):
+            path.unlink()
+            if not path.parent.name.startswith("_dlt"):
+                deleted[path.parent.name] = deleted.get(path.parent.name, 0) + 1
+    if load_ids:
+        make_lake_pipeline(provider, lake).drop()
+    return deleted

@@ -52,3 +52,6 @@
     {{ bounds }} lateral view explode(case when {{ bounds }}.{{ first_day }} <= {{ bounds }}.{{ last_day }}
         then sequence({{ bounds }}.{{ first_day }}, {{ bounds }}.{{ last_day }}, interval 1 day) end) days as day
 {%- endmacro %}
+
+{#- The close (var `daily_close_time`, New York) of `day`, a timestamp. -#}
+{% macro at_close(day) %}{{ at_time_of_day(day, "'" ~ var('daily_close_time') ~ "'") }}{% endmacro %}

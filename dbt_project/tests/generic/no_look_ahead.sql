@@ -17,7 +17,7 @@ from {{ model }}
 where {{ as_of }} is not null
     and ({{ as_of[:-6] }}_known_from is null
          or cast({{ as_of[:-6] }}_known_from as timestamp)
-            > {{ at_time_of_day(day_column, "'" ~ var('daily_close_time') ~ "'") }})
+            > {{ at_close(day_column) }})
 {{ "union all" if not loop.last }}
 {%- else %}
 select null as day where false
