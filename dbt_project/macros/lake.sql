@@ -11,7 +11,8 @@
     staging models are one SQL text for both engines. On DuckDB (dlt merges into the warehouse) this does nothing. -#}
 {% macro register_lake_tables() %}{{ return(adapter.dispatch('register_lake_tables')()) }}{% endmacro %}
 
-{% macro default__register_lake_tables() %}select 1{% endmacro %}
+{#- Empty: dbt runs no statement for it. -#}
+{% macro default__register_lake_tables() %}{% endmacro %}
 
 {% macro spark__register_lake_tables() %}
     {%- if not execute -%}{{ return('select 1') }}{%- endif -%}

@@ -29,3 +29,9 @@ coalesce(
     aggregate(collect_list(cast({{ value }} as double)) over ({{ window }}), cast(1 as double),
               (total, factor) -> total * factor)
 {%- endmacro %}
+
+{#- The `value` of the row with the greatest `order_by` among the rows where `value` is not NULL (an aggregate).
+    DuckDB's max_by (arg_max) skips NULL values by itself, Spark's returns the NULL: one text for both. -#}
+{% macro latest_non_null(value, order_by) -%}
+    max_by({{ value }}, case when {{ value }} is not null then {{ order_by }} end)
+{%- endmacro %}

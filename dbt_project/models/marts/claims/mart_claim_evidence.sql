@@ -72,7 +72,7 @@ qt as (
             where balance_sheet.as_of_date <= claims.period_start
                 and balance_sheet.as_of_date > claims.period_start - interval 26 week
         ) as before_per_week,
-        max_by(balance_sheet.soma_share_of_fed_assets_pct, case when balance_sheet.soma_share_of_fed_assets_pct is not null then balance_sheet.as_of_date end) as soma_share_now_pct,
+        {{ latest_non_null('balance_sheet.soma_share_of_fed_assets_pct', 'balance_sheet.as_of_date') }} as soma_share_now_pct,
         max(balance_sheet.as_of_date) as last_week
     from claims
     left join balance_sheet on balance_sheet.soma_total_change_usd_bn is not null
@@ -99,17 +99,15 @@ purchases as (
 ),
 
 bill_share as (
-    -- max_by(x, case when x is not null then …): the latest non-NULL value, as DuckDB's arg_max skips NULL values
-    -- and Spark's max_by does not.
     select
         claims.claim_id,
-        max_by(months.bill_share_of_marketable_pct, case when months.bill_share_of_marketable_pct is not null then months.window_end end) as share_now_pct,
+        {{ latest_non_null('months.bill_share_of_marketable_pct', 'months.window_end') }} as share_now_pct,
         max(months.window_end) filter (where months.bill_share_of_marketable_pct is not null) as share_as_of,
         min(months.bill_share_of_marketable_pct) as share_min_pct,
         max(months.bill_share_of_marketable_pct) as share_max_pct,
         -- The latest share's rank in the history up to it (0–100).
         cast(100.0 * count(*) filter (where months.bill_share_of_marketable_pct
-                                       < (select max_by(bill_share_of_marketable_pct, case when bill_share_of_marketable_pct is not null then window_end end) from months
+                                       < (select {{ latest_non_null('bill_share_of_marketable_pct', 'window_end') }} from months
                                           where bill_share_of_marketable_pct is not null))
              / nullif(count(months.bill_share_of_marketable_pct), 0) as double) as share_percentile,
         sum(months.net_bill_issuance_usd_bn) filter (
@@ -127,10 +125,10 @@ bill_share as (
 debt as (
     select
         claims.claim_id,
-        max_by(balance_sheet.total_public_debt_usd_bn, case when balance_sheet.total_public_debt_usd_bn is not null then balance_sheet.as_of_date end)
+        {{ latest_non_null('balance_sheet.total_public_debt_usd_bn', 'balance_sheet.as_of_date') }}
             filter (where balance_sheet.total_public_debt_usd_bn is not null) as debt_now,
         max(balance_sheet.total_public_debt_as_of) as debt_as_of,
-        max_by(balance_sheet.fed_share_of_marketable_pct, case when balance_sheet.fed_share_of_marketable_pct is not null then balance_sheet.as_of_date end)
+        {{ latest_non_null('balance_sheet.fed_share_of_marketable_pct', 'balance_sheet.as_of_date') }}
             filter (where balance_sheet.fed_share_of_marketable_pct is not null) as fed_share_now_pct,
         max(balance_sheet.fed_share_of_marketable_pct) as fed_share_peak_pct
     from claims
@@ -143,9 +141,9 @@ fed_share as (
     select
         claims.claim_id,
         claims.period_start,
-        max_by(balance_sheet.fed_share_of_marketable_pct, case when balance_sheet.fed_share_of_marketable_pct is not null then balance_sheet.as_of_date end)
+        {{ latest_non_null('balance_sheet.fed_share_of_marketable_pct', 'balance_sheet.as_of_date') }}
             filter (where balance_sheet.as_of_date <= claims.period_start) as share_then_pct,
-        max_by(balance_sheet.fed_share_of_marketable_pct, case when balance_sheet.fed_share_of_marketable_pct is not null then balance_sheet.as_of_date end) as share_now_pct,
+        {{ latest_non_null('balance_sheet.fed_share_of_marketable_pct', 'balance_sheet.as_of_date') }} as share_now_pct,
         max(balance_sheet.as_of_date) as last_week
     from claims
     left join balance_sheet on balance_sheet.fed_share_of_marketable_pct is not null

@@ -116,7 +116,7 @@ observations as (
     union all
     select 'ai_bubble', 'AI basket cap-weighted P/E percentile in its own history (latest day)',
            cast(max(trade_date) as string),
-           max_by(pe_percentile_in_history_pct, case when pe_percentile_in_history_pct is not null then trade_date end),
+           {{ latest_non_null('pe_percentile_in_history_pct', 'trade_date') }},
            'no P/E percentile for the AI basket on the latest day'
     from {{ ref('mart_sector_valuation') }}
     where sector = 'AI basket'
