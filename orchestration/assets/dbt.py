@@ -111,15 +111,16 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, faultlines: 
     # One target dir per warehouse, kept between runs: dbt then re-parses only changed files (partial parsing),
     # where a fresh dir per invocation (dagster-dbt's default) costs a full parse every run.
     target = settings.home() / "dbt-target" / faultlines.warehouse_path.stem
-    yield from dbt.cli(args, context=context, target_path=target).stream()
     if faultlines.is_spark:
         # The snapshots do not run on Spark (dbt-spark's need Delta tables): the append-only lake keeps every loaded
         # version instead (macros/cross_engine/fred_history.sql). Reported as done, so the run record and publishing,
-        # which wait for every model selected, run as they do with DuckDB.
+        # which wait for every model selected, run as they do with DuckDB; first, as they read only raw tables
+        # (Dagster wants a multi-asset's outputs in dependency order).
         for key in sorted(context.selected_asset_keys, key=lambda k: k.path):
             if key.path[0] == "history":
                 yield Output(None, output_name=context.assets_def.get_output_name_for_asset_key(key),
                              metadata={"engine": "spark", "history": "every load's rows in the lake"})
+    yield from dbt.cli(args, context=context, target_path=target).stream()
 
 
 def dbt_resource() -> DbtCliResource:
