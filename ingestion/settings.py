@@ -22,6 +22,10 @@ WAREHOUSE_MODES = ("live", "sample", "replay")
 
 DEFAULT_SAMPLE_SEED = 42
 
+# Where the warehouse is built: DuckDB (embedded, the default) or Spark (dlt writes the raw layer as Parquet to a
+# lake, dbt builds on Spark: local mode here, a cluster in production). docs/scaling.md.
+ENGINES = ("duckdb", "spark")
+
 
 class SettingsError(ValueError):
     """A setting the user gave cannot be used; the message says which and what to do."""
@@ -60,23 +64,57 @@ def check_mode(mode: str) -> str:
     return mode
 
 
+def _engine_suffix() -> str:
+    """Each engine builds its own files: `sample.duckdb` (DuckDB), `sample-spark.duckdb` (Spark's catalog)."""
+    return "" if engine() == "duckdb" else f"-{engine()}"
+
+
 def warehouse_path(mode: str) -> Path:
-    """The DuckDB file for one mode: sample and live data never share a file."""
+    """The DuckDB file for one mode: sample and live data never share a file. With the Spark engine, the lake's
+    catalog for DuckDB: run records, and views over the lake's raw tables and Spark's models (ingestion/lake.py)."""
     if mode not in WAREHOUSE_MODES:
         raise SettingsError(f"mode {mode!r} has no warehouse of its own: use one of {', '.join(WAREHOUSE_MODES)}")
-    return home() / "warehouse" / f"{mode}.duckdb"
+    return home() / "warehouse" / f"{mode}{_engine_suffix()}.duckdb"
+
+
+def engine(value: str | None = None) -> str:
+    """The engine a run builds with: ``value`` (``--engine``), else FAULTLINES_ENGINE, else duckdb."""
+    chosen = (value or os.environ.get("FAULTLINES_ENGINE") or "duckdb").strip().lower()
+    if chosen not in ENGINES:
+        source = "--engine" if value else "FAULTLINES_ENGINE"
+        raise SettingsError(f"{source}={chosen!r} is not an engine faultlines builds with: use one of "
+                            f"{', '.join(ENGINES)} (duckdb, the default, needs nothing more; spark needs Java 17)")
+    return chosen
+
+
+def lake_path(mode: str) -> Path:
+    """The Spark engine's lake for one mode: ``raw/`` (dlt's Parquet files, one folder per raw table), ``warehouse/``
+    (Spark's tables: staging, intermediate, marts) and Spark's catalog (``metastore_db``). An object store in
+    production (docs/scaling.md). dbt gets it as FAULTLINES_LAKE_PATH (profiles.yml), set by the run."""
+    warehouse_path(mode)  # validates the mode
+    return home() / "lake" / mode
+
+
+def check_engine() -> None:
+    """The Spark engine runs Spark in a JVM: without Java, say so now rather than when dbt starts Spark."""
+    import shutil
+
+    if engine() == "spark" and not shutil.which("java") and not os.environ.get("JAVA_HOME"):
+        raise SettingsError("FAULTLINES_ENGINE=spark needs Java 17 (Spark runs in a JVM) and there is no `java` on "
+                            "PATH and no JAVA_HOME: install it (Debian: apt-get install openjdk-17-jre-headless) or "
+                            "build with the default engine, duckdb")
 
 
 def published_path(mode: str) -> Path:
     """The read-only copy readers use (BI tools, `faultlines sql`, the report), replaced only after a green build."""
     warehouse_path(mode)  # validates the mode
-    return home() / "published" / f"{mode}.duckdb"
+    return home() / "published" / f"{mode}{_engine_suffix()}.duckdb"
 
 
 def published_parquet_dir(mode: str) -> Path:
     """One Parquet file per mart, published with the copy (a symlink to the latest run's folder)."""
     warehouse_path(mode)
-    return home() / "published" / f"{mode}-parquet"
+    return home() / "published" / f"{mode}{_engine_suffix()}-parquet"
 
 
 def sample_data_dir(seed: int = DEFAULT_SAMPLE_SEED) -> Path:
@@ -149,6 +187,7 @@ def check_all() -> None:
     duckdb_settings()
     sample_end_date()
     fred_extra_series()
+    check_engine()
 
 
 def configure_environment() -> None:

@@ -2,9 +2,9 @@
 {% macro claim_bounds(lower, upper) -%}
 case
     when {{ lower }} is not null and {{ upper }} is not null
-        then printf('%g–%g', {{ lower }}, {{ upper }})
-    when {{ lower }} is not null then printf('≥ %g', {{ lower }})
-    when {{ upper }} is not null then printf('≤ %g', {{ upper }})
+        then {{ number_text(lower) }} || '–' || {{ number_text(upper) }}
+    when {{ lower }} is not null then '≥ ' || {{ number_text(lower) }}
+    when {{ upper }} is not null then '≤ ' || {{ number_text(upper) }}
     else 'any value'
 end
 {%- endmacro %}

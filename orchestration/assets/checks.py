@@ -70,11 +70,10 @@ def _unchanged_in_this_run(con, run_id: str, asset: str) -> bool:
 def _take_back_this_runs_load(context: AssetCheckExecutionContext, faultlines: FaultlinesResource,
                               asset: AssetKey) -> str:
     """Bad rows must not outlive the run that loaded them: the rows of this run's load of the provider are deleted
-    and its cursors rewound (ingestion.pipeline.rollback_loads). Nothing is taken back when the table was not
-    loaded in this run (a check re-run on its own judges data that earlier, checked runs loaded)."""
+    and its cursors rewound (ingestion.pipeline.rollback_loads; the lake's files with the Spark engine). Nothing is
+    taken back when the table was not loaded in this run (a check re-run on its own judges data that earlier,
+    checked runs loaded)."""
     from dagster import DagsterEventType
-
-    from ingestion.pipeline import rollback_loads
 
     records = context.instance.get_records_for_run(context.run.run_id,
                                                    of_type=DagsterEventType.ASSET_MATERIALIZATION).records
@@ -85,7 +84,7 @@ def _take_back_this_runs_load(context: AssetCheckExecutionContext, faultlines: F
     if not load_ids:
         return ""
     provider = asset.path[0].removeprefix("raw_")
-    deleted = rollback_loads(provider, faultlines.warehouse_path, load_ids)
+    deleted = faultlines.rollback_loads(provider, load_ids)
     context.log.warning(f"{provider}: took back load {', '.join(load_ids)} ({sum(deleted.values())} rows) after "
                         f"{asset.to_user_string()} failed its blocking check")
     return ", ".join(load_ids)

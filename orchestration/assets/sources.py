@@ -30,7 +30,7 @@ from dagster import (
 
 from ingestion import settings
 from ingestion.http import SourceError
-from ingestion.pipeline import make_pipeline, rows_loaded
+from ingestion.pipeline import rows_loaded
 from ingestion.sources import RAW_TABLES, RELEASE_CALENDARS, SOURCES, TABLES
 from orchestration import run_records
 from orchestration.assets.checks import freshness_checks, gx_checks
@@ -83,13 +83,14 @@ def provider_assets(provider: str):
     @multi_asset(name=provider, specs=specs, check_specs=drift_checks)
     def load_provider(context: AssetExecutionContext, faultlines: FaultlinesResource) -> Iterator:
         tables = TABLES[provider]
-        pipeline = make_pipeline(provider, faultlines.warehouse_path)
+        pipeline = faultlines.pipeline(provider)
         with faultlines.connect() as con:
             before = run_records.table_counts(con, f"raw_{provider}", tables)
             columns_before = run_records.table_columns(con, f"raw_{provider}", tables)
         source = SOURCES[provider](faultlines.endpoints)
         try:
-            info = pipeline.run(source, refresh="drop_sources" if faultlines.full_refresh else None)
+            info = pipeline.run(source, refresh="drop_sources" if faultlines.full_refresh else None,
+                                loader_file_format=faultlines.loader_file_format)
             info.raise_on_failed_jobs()
         except Exception as exc:
             _retry_if_transient(context, faultlines, exc)

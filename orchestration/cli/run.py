@@ -43,6 +43,8 @@ def run(
                                          "retried for a few seconds first in any case")] = 0,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="also show the libraries' log lines (dlt, "
                                           "Dagster) on the terminal; they are always in the run's log file")] = False,
+    engine: Annotated[str | None, typer.Option(help="duckdb (default) or spark: dlt writes a Parquet lake and dbt "
+                                               "builds on Spark (default: FAULTLINES_ENGINE)")] = None,
 ) -> None:
     """Load the sources and build every model, then say what the warehouse holds."""
     from ingestion.emulator.server import EmulatorError, check_data_dir
@@ -50,6 +52,7 @@ def run(
 
     try:
         settings.check_mode(mode)
+        os.environ["FAULTLINES_ENGINE"] = settings.engine(engine)  # the run's resource and dbt read it from here
         settings.check_all()  # a malformed setting (FAULTLINES_SAMPLE_END, DuckDB limits, …) now, not mid-run
         if mode == "replay" and data_dir is None and base_url is None:
             raise settings.SettingsError("replay mode needs --data-dir DIR (or --base-url of a running emulator)")

@@ -8,4 +8,4 @@ with bounds as (
 )
 
 select cast(day as date) as date_day
-from bounds, range(bounds.first_day, bounds.last_day + interval 1 day, interval 1 day) as days(day)
+from {{ from_days('bounds', 'first_day', 'last_day') }}

@@ -45,20 +45,18 @@ spine_by_series as (
 
 newest as (
     select spine_by_series.*, releases.observation_date
-    from spine_by_series
-    asof left join releases
-        on spine_by_series.series_id = releases.series_id
-        and spine_by_series.date_day >= releases.usable_from
+    from {{ asof_left_join('spine_by_series', 'spine_by_series', 'releases', 'releases',
+                           [('spine_by_series.series_id', 'releases.series_id')],
+                           'spine_by_series.date_day', '>=', 'releases.usable_from') }}
 ),
 
 known as (
     -- The vintage of that observation current at the day's close.
     select newest.*, vintages.known_from, vintages.value_usd_bn, vintages.value_pct
-    from newest
-    asof left join vintages
-        on newest.series_id = vintages.series_id
-        and newest.observation_date = vintages.observation_date
-        and newest.date_day >= vintages.usable_from
+    from {{ asof_left_join('newest', 'newest', 'vintages', 'vintages',
+                           [('newest.series_id', 'vintages.series_id'),
+                            ('newest.observation_date', 'vintages.observation_date')],
+                           'newest.date_day', '>=', 'vintages.usable_from') }}
 ),
 
 carried as (
@@ -66,7 +64,7 @@ carried as (
         known.date_day,
         known.series_id,
         false as is_fixing,
-        known.date_day - observations.first_usable_from <= known.max_carry_days as fresh,
+        {{ days_between('observations.first_usable_from', 'known.date_day') }} <= known.max_carry_days as fresh,
         known.observation_date,
         known.known_from,
         known.value_usd_bn,

@@ -25,7 +25,7 @@ history as (
         value,
         dbt_valid_from,
         row_number() over (partition by series_id, date order by dbt_valid_from) as version
-    from {{ ref('snap_fred__observations') }}
+    from {{ fred_observation_history() }} as observation_history
     where value is not null
 ),
 
@@ -36,8 +36,8 @@ alfred as (
     where value is not null
     {%- else %}
     -- No ALFRED vintages loaded (no FRED_API_KEY): an empty relation of the same shape.
-    select null::varchar as series_id, null::date as observation_date, null::double as value,
-           null::date as realtime_start
+    select cast(null as string) as series_id, cast(null as date) as observation_date, cast(null as double) as value,
+           cast(null as date) as realtime_start
     where false
     {%- endif %}
 ),
@@ -48,12 +48,12 @@ released as (
     select
         history.*,
         coalesce(calendar.known_at, '16:00') as known_at,
-        (case calendar.period
+        {%- set release_day %}(case calendar.period
             when 'month' then last_day(history.observation_date)
             when 'quarter' then last_day(history.observation_date + interval 2 month)
             else history.observation_date
-         end + coalesce(calendar.known_after_days, 1)) + cast(coalesce(calendar.known_at, '16:00') as time)
-            as calendar_known_from
+         end + coalesce(calendar.known_after_days, 1)){% endset %}
+        {{ at_time_of_day(release_day, "coalesce(calendar.known_at, '16:00')") }} as calendar_known_from
     from history
     left join calendar on calendar.series_id = history.series_id
 ),
@@ -65,12 +65,14 @@ own as (
         released.value,
         case when released.version = 1 then released.calendar_known_from
              else greatest(released.calendar_known_from,
-                           timezone('America/New_York', cast(released.dbt_valid_from as timestamptz)))
+                           {{ utc_to_new_york('released.dbt_valid_from') }})
         end as known_from,
         case when released.version = 1 then 'release_calendar' else 'first_seen' end as vintage_source
     from released
-    anti join alfred
-        on alfred.series_id = released.series_id and alfred.observation_date = released.observation_date
+    where not exists (
+        select 1 from alfred
+        where alfred.series_id = released.series_id and alfred.observation_date = released.observation_date
+    )
 ),
 
 from_alfred as (
@@ -78,7 +80,7 @@ from_alfred as (
         alfred.series_id,
         alfred.observation_date,
         alfred.value,
-        alfred.realtime_start + cast(coalesce(calendar.known_at, '16:00') as time) as known_from,
+        {{ at_time_of_day('alfred.realtime_start', "coalesce(calendar.known_at, '16:00')") }} as known_from,
         'alfred' as vintage_source
     from alfred
     left join calendar on calendar.series_id = alfred.series_id

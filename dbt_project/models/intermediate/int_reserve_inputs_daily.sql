@@ -43,8 +43,8 @@ dts as (
     select
         record_date,
         tga_close_usd_mn,
-        (record_date + case dayofweek(record_date) when 5 then 3 when 6 then 2 else 1 end) + time '16:00'
-            as known_from
+        {{ at_time_of_day('(record_date + case ' ~ day_of_week('record_date') ~ ' when 5 then 3 when 6 then 2 else 1 end)',
+                          "'16:00'") }} as known_from
     from {{ ref('stg_treasury__tga_daily') }}
 ),
 
@@ -61,9 +61,10 @@ latest_dts as (
         dts_usable.record_date,
         dts_usable.tga_close_usd_mn,
         dts_usable.known_from,
-        pivoted.date_day - dts_usable.record_date <= {{ var('statement_carry_days') }} as is_current
-    from pivoted
-    asof left join dts_usable on pivoted.date_day >= dts_usable.usable_from
+        {{ days_between('dts_usable.record_date', 'pivoted.date_day') }} <= {{ var('statement_carry_days') }}
+            as is_current
+    from {{ asof_left_join('pivoted', 'pivoted', 'dts_usable', 'dts_usable', [],
+                           'pivoted.date_day', '>=', 'dts_usable.usable_from') }}
 ),
 
 tga as (
@@ -84,12 +85,12 @@ tga_of_day as (
     -- The TGA *of* each day (not as known on it): the last DTS day on or before it, else WDTGAL of that day.
     select
         spine.date_day,
-        case when spine.date_day - dts.record_date <= {{ var('statement_carry_days') }}
+        case when {{ days_between('dts.record_date', 'spine.date_day') }} <= {{ var('statement_carry_days') }}
              then {{ usd_mn_to_bn('dts.tga_close_usd_mn') }} end as tga_usd_bn,
-        case when spine.date_day - dts.record_date <= {{ var('statement_carry_days') }}
+        case when {{ days_between('dts.record_date', 'spine.date_day') }} <= {{ var('statement_carry_days') }}
              then dts.known_from end as known_from
-    from {{ ref('int_date_spine') }} as spine
-    asof left join dts on spine.date_day >= dts.record_date
+    from {{ asof_left_join(ref('int_date_spine'), 'spine', 'dts', 'dts', [],
+                           'spine.date_day', '>=', 'dts.record_date') }}
 ),
 
 first_prints as (
@@ -101,14 +102,25 @@ first_prints as (
 rrp_of_day as (
     -- ON RRP *of* each day: that day's operation, or the last business day's over a weekend or holiday (3 days).
     select spine.date_day, rrp.value_usd_bn, rrp.known_from
-    from {{ ref('int_date_spine') }} as spine
-    asof left join (select * from first_prints where series_id = 'RRPONTSYD') as rrp
-        on spine.date_day >= rrp.observation_date
-    where spine.date_day - rrp.observation_date <= 3
+    from {{ asof_left_join(ref('int_date_spine'), 'spine',
+                           "(select * from first_prints where series_id = 'RRPONTSYD')", 'rrp', [],
+                           'spine.date_day', '>=', 'rrp.observation_date') }}
+    where {{ days_between('rrp.observation_date', 'spine.date_day') }} <= 3
 )
 
 select
-    pivoted.* exclude (tga_h41_usd_bn, tga_h41_as_of, tga_h41_known_from, tga_h41_latest_usd_bn),
+    {#- Every pivoted column but the H.4.1 TGA's (tga_* below takes its place), spelled out: DuckDB's
+        `* exclude` is not Spark's `* except`. #}
+    pivoted.date_day,
+    {%- for name in dollar_series.values() if name != 'tga_h41' %}
+    pivoted.{{ name }}_usd_bn,
+    pivoted.{{ name }}_as_of,
+    pivoted.{{ name }}_known_from,
+    pivoted.{{ name }}_latest_usd_bn,
+    {%- endfor %}
+    {%- for name in rate_series.values() %}
+    pivoted.{{ name }}_pct,
+    {%- endfor %}
     tga.tga_usd_bn,
     tga.tga_as_of,
     tga.tga_known_from,

@@ -45,5 +45,5 @@ select
         case when first_day.first_day >= (select min(trade_date) from sessions) then sessions.trade_date end,
         first_day.first_day
     ) as known_from
-from first_day
-asof left join sessions on first_day.first_day <= sessions.trade_date
+from {{ asof_left_join('first_day', 'first_day', 'sessions', 'sessions', [],
+                       'first_day.first_day', '<=', 'sessions.trade_date') }}

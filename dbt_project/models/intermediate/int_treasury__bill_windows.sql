@@ -29,21 +29,21 @@ bounds as (
 
 days as (
     select cast(day as date) as day
-    from bounds, range(bounds.first_day, bounds.last_day + interval 1 day, interval 1 day) as days(day)
+    from {{ from_days('bounds', 'first_day', 'last_day') }}
 ),
 
 windows as (
-    select 'week' as window_type, day as window_end from days where dayofweek(day) = 3  -- Wednesday
+    select 'week' as window_type, day as window_end from days where {{ day_of_week('day') }} = 3  -- Wednesday
     union all
     select distinct 'month' as window_type, last_day(day) as window_end from days
 )
 
 select
     window_type,
-    case window_type
+    cast(case window_type
         when 'week' then window_end - interval 7 day
         else last_day(window_end - interval 1 month)
-    end::date as window_start,
+    end as date) as window_start,
     window_end
 from windows
 where window_end <= (select last_day from bounds)

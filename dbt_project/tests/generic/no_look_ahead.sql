@@ -12,11 +12,12 @@
     {%- endif -%}
 {%- endfor %}
 {%- for as_of in as_of_columns %}
-select {{ day_column }} as day, '{{ as_of }}' as as_of_column, cast({{ as_of[:-6] }}_known_from as varchar) as known_from
+select {{ day_column }} as day, '{{ as_of }}' as as_of_column, cast({{ as_of[:-6] }}_known_from as string) as known_from
 from {{ model }}
 where {{ as_of }} is not null
     and ({{ as_of[:-6] }}_known_from is null
-         or cast({{ as_of[:-6] }}_known_from as timestamp) > {{ day_column }} + time '{{ var("daily_close_time") }}')
+         or cast({{ as_of[:-6] }}_known_from as timestamp)
+            > {{ at_close(day_column) }})
 {{ "union all" if not loop.last }}
 {%- else %}
 select null as day where false

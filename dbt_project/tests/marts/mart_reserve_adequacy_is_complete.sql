@@ -1,7 +1,7 @@
 -- One row per calendar day from var `spine_start_date`, no day missing, at least a year of them, and reserves on
 -- at least 95 % of the days (a mart ending in a run of NULLs means the H.4.1 stopped loading). A row per rule broken.
 with days as (
-    select date_day, reserves_usd_bn, date_day - lag(date_day) over (order by date_day) as gap_days
+    select date_day, reserves_usd_bn, {{ days_between('lag(date_day) over (order by date_day)', 'date_day') }} as gap_days
     from {{ ref('mart_reserve_adequacy') }}
 ),
 

@@ -16,9 +16,8 @@ mspd as (
 paired as (
     select mspd.record_date as month_end, mspd.total_usd_mn as mspd_usd_mn, penny.record_date as penny_date,
            penny.total_usd_mn as penny_usd_mn
-    from mspd
-    asof join penny on mspd.record_date >= penny.record_date
-    where mspd.record_date - penny.record_date <= {{ var('statement_carry_days') }}
+    from {{ asof_left_join('mspd', 'mspd', 'penny', 'penny', [], 'mspd.record_date', '>=', 'penny.record_date') }}
+    where {{ days_between('penny.record_date', 'mspd.record_date') }} <= {{ var('statement_carry_days') }}
 )
 
 select *, penny_usd_mn - mspd_usd_mn as difference_usd_mn

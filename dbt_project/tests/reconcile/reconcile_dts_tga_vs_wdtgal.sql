@@ -14,9 +14,8 @@ wdtgal as (
 
 paired as (
     select wdtgal.observation_date, wdtgal.tga_usd_mn, dts.record_date, dts.tga_close_usd_mn
-    from wdtgal
-    asof join dts on wdtgal.observation_date >= dts.record_date
-    where wdtgal.observation_date - dts.record_date <= {{ var('statement_carry_days') }}
+    from {{ asof_left_join('wdtgal', 'wdtgal', 'dts', 'dts', [], 'wdtgal.observation_date', '>=', 'dts.record_date') }}
+    where {{ days_between('dts.record_date', 'wdtgal.observation_date') }} <= {{ var('statement_carry_days') }}
         and wdtgal.observation_date <= (select max(record_date) from dts)
 )
 

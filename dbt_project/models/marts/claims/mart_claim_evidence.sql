@@ -47,12 +47,14 @@ followers as (
         claims.period_start,
         100 * max(equity.return_1d) filter (where equity.ticker = 'NVDA') as nvda_pct,
         100 * max(equity.return_1d) filter (where equity.ticker = 'MSFT') as msft_pct,
-        (select max(return_1d_pct) from valuation
-         where trade_date = claims.period_start and sector = 'All') as universe_pct,
-        (select max(return_1d_pct) from valuation
-         where trade_date = claims.period_start and sector = 'AI basket') as ai_basket_pct
+        -- Joined, not correlated subqueries in the select list (Spark takes those for ungrouped columns).
+        max(universe.return_1d_pct) as universe_pct,
+        max(ai_basket.return_1d_pct) as ai_basket_pct
     from claims
     left join equity on equity.trade_date = claims.period_start and equity.ticker in ('NVDA', 'MSFT')
+    left join valuation as universe on universe.trade_date = claims.period_start and universe.sector = 'All'
+    left join valuation as ai_basket
+        on ai_basket.trade_date = claims.period_start and ai_basket.sector = 'AI basket'
     where claims.claim_id = 'ai_followed_oracle'
     group by claims.claim_id, claims.period_start
 ),
@@ -70,7 +72,7 @@ qt as (
             where balance_sheet.as_of_date <= claims.period_start
                 and balance_sheet.as_of_date > claims.period_start - interval 26 week
         ) as before_per_week,
-        arg_max(balance_sheet.soma_share_of_fed_assets_pct, balance_sheet.as_of_date) as soma_share_now_pct,
+        {{ latest_non_null('balance_sheet.soma_share_of_fed_assets_pct', 'balance_sheet.as_of_date') }} as soma_share_now_pct,
         max(balance_sheet.as_of_date) as last_week
     from claims
     left join balance_sheet on balance_sheet.soma_total_change_usd_bn is not null
@@ -99,15 +101,15 @@ purchases as (
 bill_share as (
     select
         claims.claim_id,
-        arg_max(months.bill_share_of_marketable_pct, months.window_end) as share_now_pct,
+        {{ latest_non_null('months.bill_share_of_marketable_pct', 'months.window_end') }} as share_now_pct,
         max(months.window_end) filter (where months.bill_share_of_marketable_pct is not null) as share_as_of,
         min(months.bill_share_of_marketable_pct) as share_min_pct,
         max(months.bill_share_of_marketable_pct) as share_max_pct,
         -- The latest share's rank in the history up to it (0–100).
-        100.0 * count(*) filter (where months.bill_share_of_marketable_pct
-                                  < (select arg_max(bill_share_of_marketable_pct, window_end) from months
-                                     where bill_share_of_marketable_pct is not null))
-            / nullif(count(months.bill_share_of_marketable_pct), 0) as share_percentile,
+        cast(100.0 * count(*) filter (where months.bill_share_of_marketable_pct
+                                       < (select {{ latest_non_null('bill_share_of_marketable_pct', 'window_end') }} from months
+                                          where bill_share_of_marketable_pct is not null))
+             / nullif(count(months.bill_share_of_marketable_pct), 0) as double) as share_percentile,
         sum(months.net_bill_issuance_usd_bn) filter (
             where months.window_end > (select max(window_end) from months) - interval 3 month) as net_3m,
         sum(months.net_bill_issuance_usd_bn) filter (
@@ -123,10 +125,10 @@ bill_share as (
 debt as (
     select
         claims.claim_id,
-        arg_max(balance_sheet.total_public_debt_usd_bn, balance_sheet.as_of_date)
+        {{ latest_non_null('balance_sheet.total_public_debt_usd_bn', 'balance_sheet.as_of_date') }}
             filter (where balance_sheet.total_public_debt_usd_bn is not null) as debt_now,
         max(balance_sheet.total_public_debt_as_of) as debt_as_of,
-        arg_max(balance_sheet.fed_share_of_marketable_pct, balance_sheet.as_of_date)
+        {{ latest_non_null('balance_sheet.fed_share_of_marketable_pct', 'balance_sheet.as_of_date') }}
             filter (where balance_sheet.fed_share_of_marketable_pct is not null) as fed_share_now_pct,
         max(balance_sheet.fed_share_of_marketable_pct) as fed_share_peak_pct
     from claims
@@ -139,9 +141,9 @@ fed_share as (
     select
         claims.claim_id,
         claims.period_start,
-        arg_max(balance_sheet.fed_share_of_marketable_pct, balance_sheet.as_of_date)
+        {{ latest_non_null('balance_sheet.fed_share_of_marketable_pct', 'balance_sheet.as_of_date') }}
             filter (where balance_sheet.as_of_date <= claims.period_start) as share_then_pct,
-        arg_max(balance_sheet.fed_share_of_marketable_pct, balance_sheet.as_of_date) as share_now_pct,
+        {{ latest_non_null('balance_sheet.fed_share_of_marketable_pct', 'balance_sheet.as_of_date') }} as share_now_pct,
         max(balance_sheet.as_of_date) as last_week
     from claims
     left join balance_sheet on balance_sheet.fed_share_of_marketable_pct is not null
@@ -154,7 +156,7 @@ repo_window as (
     -- earlier: volatility "up" is against the same season (month- and quarter-ends alike).
     select
         claims.claim_id,
-        cast(date_trunc('month', max(repo.date_day)) - to_months(any_value(claims.window_months)) as date)
+        cast(date_trunc('month', max(repo.date_day)) - {{ months_interval('any_value(claims.window_months)') }} as date)
             as first_day,
         cast(date_trunc('month', max(repo.date_day)) - interval 1 day as date) as last_day,
         any_value(claims.window_months) as window_months
@@ -197,17 +199,18 @@ select
     claim_id,
     'ORCL total return on the first session after its results (close to close), from mart_earnings_reactions'
         as metric,
-    cast(period_start as varchar) as compared_dates,
+    cast(period_start as string) as compared_dates,
     return_day0_pct as observed_value,
     'no ORCL earnings reaction whose day 0 is ' || period_start as untested_reason,
     printf('ORCL %+.1f%% close to close (intraday low %+.1f%% against the previous close) on %s after the %s '
            || 'of %s (accepted %s); universe %+.1f%%, AI basket %+.1f%%, rest of the AI basket %+.1f%%; over '
            || '[−1, +5] ORCL %+.1f%%',
-           return_day0_pct, intraday_low_day0_pct, day0_date, news_source, cast(news_at_new_york as date),
-           case when cast(news_at_new_york as time) >= time '16:00' then 'after the close' else 'before the close'
-           end,
+           return_day0_pct, intraday_low_day0_pct, cast(day0_date as string), news_source,
+           cast(cast(news_at_new_york as date) as string),
+           case when not {{ time_of_day_before('news_at_new_york', '16:00', false) }} then 'after the close'
+                else 'before the close' end,
            universe_return_day0_pct, ai_basket_return_day0_pct, other_ai_return_day0_pct,
-           coalesce(return_window_pct, 'nan'::double)) as evidence
+           coalesce(return_window_pct, cast('nan' as double))) as evidence
 from oracle
 
 union all
@@ -215,12 +218,12 @@ select
     claim_id,
     'the higher of NVDA''s and MSFT''s total returns that day (both fell when it is below 0; a name without a bar '
     || 'that day is left out, and the evidence says so)',
-    cast(period_start as varchar),
+    cast(period_start as string),
     greatest(nvda_pct, msft_pct),
     'no NVDA or MSFT bar on ' || period_start,
     printf('NVDA %s, MSFT %s on %s; universe %s, AI basket %s',
            coalesce(printf('%+.1f%%', nvda_pct), 'no bar'), coalesce(printf('%+.1f%%', msft_pct), 'no bar'),
-           period_start, coalesce(printf('%+.1f%%', universe_pct), 'no return'),
+           cast(period_start as string), coalesce(printf('%+.1f%%', universe_pct), 'no return'),
            coalesce(printf('%+.1f%%', ai_basket_pct), 'no return'))
 from followers
 
@@ -228,18 +231,19 @@ union all
 select
     claim_id,
     'average weekly change in all SOMA holdings since the date, $bn per week (under QT it is negative)',
-    printf('%s..%s', period_start, last_week),
+    cast(period_start as string) || '..' || cast(last_week as string),
     case when weeks_after > 0 then after_per_week end,
     'no SOMA week after ' || period_start,
     printf('SOMA holdings changed %+.1f $bn/week since %s against %+.1f $bn/week in the 26 weeks before; SOMA is '
-           || '%.0f%% of the Fed''s total assets', after_per_week, period_start, before_per_week, soma_share_now_pct)
+           || '%.0f%% of the Fed''s total assets', after_per_week, cast(period_start as string), before_per_week,
+           soma_share_now_pct)
 from qt
 
 union all
 select
     claim_id,
     'average weekly change in SOMA bill holdings since purchases began, $bn per week (H.4.1 beside it)',
-    printf('%s..%s', first_week, last_week),
+    cast(first_week as string) || '..' || cast(last_week as string),
     case when weeks > 0 then soma_per_week end,
     'no SOMA week after {{ var("reserve_management_purchases_start") }}',
     printf('SOMA bills %+.1f $bn/week over %d weeks (%+.0f $bn in all); the H.4.1 (WSHOBL) shows %+.1f $bn/week',
@@ -250,7 +254,7 @@ union all
 select
     claim_id,
     'bills as a share of marketable Treasury debt at the latest month-end (MSPD), percent',
-    cast(share_as_of as varchar),
+    cast(share_as_of as string),
     share_now_pct,
     'no MSPD month with bills and marketable debt',
     printf('bill share %.1f%% (percentile %.0f of its history, range %.1f–%.1f%%); net bill issuance %+.0f $bn over '
@@ -262,7 +266,7 @@ union all
 select
     claim_id,
     'total public debt outstanding, latest Debt to the Penny, $bn',
-    cast(debt_as_of as varchar),
+    cast(debt_as_of as string),
     debt_now,
     'no Debt to the Penny record',
     printf('$%.1ftn of total public debt; the Fed holds %.1f%% of the marketable debt (peak %.1f%%)',
@@ -273,18 +277,18 @@ union all
 select
     claim_id,
     'change in the Fed''s share of marketable Treasury debt since the date, percentage points',
-    printf('%s..%s', period_start, last_week),
+    cast(period_start as string) || '..' || cast(last_week as string),
     share_now_pct - share_then_pct,
     'no week with SOMA Treasuries and MSPD marketable debt on both sides of ' || period_start,
-    printf('the Fed held %.2f%% of marketable Treasuries at %s and %.2f%% at %s', share_then_pct, period_start,
-           share_now_pct, last_week)
+    printf('the Fed held %.2f%% of marketable Treasuries at %s and %.2f%% at %s', share_then_pct,
+           cast(period_start as string), share_now_pct, cast(last_week as string))
 from fed_share
 
 union all
 select
     claim_id,
     'mean SOFR 1st–99th percentile range over the last complete months ÷ the same months a year earlier',
-    printf('%s..%s vs a year earlier', first_day, last_day),
+    cast(first_day as string) || '..' || cast(last_day as string) || ' vs a year earlier',
     case when months_now = window_months and months_year_ago = window_months
         then range_now_bp / nullif(range_year_ago_bp, 0) end,
     'a month of the window, or of the same months a year earlier, has no SOFR percentiles',

@@ -34,7 +34,7 @@ latest_day as (
 trailing_window as (
     select
         claims.window_months,
-        cast(date_trunc('month', latest_day.date_day) - to_months(claims.window_months) as date) as first_day,
+        cast(date_trunc('month', latest_day.date_day) - {{ months_interval('claims.window_months') }} as date) as first_day,
         cast(date_trunc('month', latest_day.date_day) - interval 1 day as date) as last_day
     from latest_day, claims
     where claims.claim_id = 'reserves_needed_now'
@@ -58,7 +58,7 @@ observations as (
     -- A fact about 2007, judged on the value as revised since (the best estimate now), not the first print.
     select 'reserves_2007' as claim_id,
            'total reserves (TOTRESNS, H.3), the December 2007 observation as revised since' as metric,
-           printf('%s..%s', claims.period_start, claims.period_end) as compared_dates,
+           cast(claims.period_start as string) || '..' || cast(claims.period_end as string) as compared_dates,
            max(reserves.total_reserves_latest_usd_bn) filter (
                where reserves.total_reserves_as_of between claims.period_start and claims.period_end
            ) as observed_value,
@@ -70,7 +70,7 @@ observations as (
     union all
     select 'reserves_2023', 'lowest reserve balances (WRESBAL) in 2023 (the $2.2tn is an estimate of the lowest '
                             || 'comfortable level, not an observed low)',
-           printf('%s..%s', claims.period_start, claims.period_end),
+           cast(claims.period_start as string) || '..' || cast(claims.period_end as string),
            min(reserves.reserves_usd_bn) filter (where reserves.date_day between claims.period_start and claims.period_end),
            'no reserve balances in 2023'
     from claims, reserves
@@ -80,7 +80,7 @@ observations as (
     union all
     select 'reserves_needed_now',
            printf('share of days with SOFR above IORB while reserves averaged $%.0fbn', strain_now.mean_reserves_usd_bn),
-           printf('%s..%s', strain_now.first_day, strain_now.last_day),
+           cast(strain_now.first_day as string) || '..' || cast(strain_now.last_day as string),
            case when strain_now.is_complete and strain_now.mean_reserves_usd_bn is not null
                then strain_now.strained_days_pct end,
            'a month of the trailing window has no SOFR and IORB fixing, or no reserves'
@@ -88,7 +88,7 @@ observations as (
 
     union all
     select 'fed_absorbs_bills', 'Σ change in SOMA bills / Σ net bill issuance over the H.4.1 weeks since the date',
-           printf('%s..%s', min(bills.window_end), max(bills.window_end)),
+           cast(min(bills.window_end) as string) || '..' || cast(max(bills.window_end) as string),
            case when sum(bills.net_bill_issuance_usd_bn) > 0
                then sum(bills.soma_bill_change_usd_bn) / sum(bills.net_bill_issuance_usd_bn) end,
            case when count(bills.window_end) = 0 then 'no H.4.1 week with both SOMA and net issuance since the date'
@@ -104,7 +104,7 @@ observations as (
 
     union all
     select 'repo_crossing_line', 'days with SOFR above IORB',
-           printf('%s..%s', claims.period_start, claims.period_end),
+           cast(claims.period_start as string) || '..' || cast(claims.period_end as string),
            case when count(reserves.sofr_iorb_spread_bp) > 0
                then count(*) filter (where reserves.sofr_iorb_spread_bp > 0) end,
            'no day with both SOFR and IORB in the period'
@@ -115,8 +115,8 @@ observations as (
 
     union all
     select 'ai_bubble', 'AI basket cap-weighted P/E percentile in its own history (latest day)',
-           cast(max(trade_date) as varchar),
-           arg_max(pe_percentile_in_history_pct, trade_date),
+           cast(max(trade_date) as string),
+           {{ latest_non_null('pe_percentile_in_history_pct', 'trade_date') }},
            'no P/E percentile for the AI basket on the latest day'
     from {{ ref('mart_sector_valuation') }}
     where sector = 'AI basket'
@@ -174,17 +174,18 @@ select
     case
         when verdict = 'untested' then 'untested: ' || coalesce(untested_reason, 'the data needed is missing')
         when claim_id = 'reserves_needed_now' then printf(
-            '%s: SOFR was above IORB on %.1f%% of days (strain from %g%%, calm below %g%%) while reserves averaged '
-            || '$%.0fbn, %s the claimed $%gbn',
-            verdict, observed_value, supported_min, partly_min, mean_reserves_usd_bn,
-            case when mean_reserves_usd_bn >= reference_value then 'at or above' else 'below' end, reference_value)
-        when verdict = 'supported' then printf('supported: observed %g lies in the supported range %s',
-            observed_value, {{ claim_bounds('supported_min', 'supported_max') }})
-        when verdict = 'partly' then printf('partly: observed %g lies outside the supported range %s but in %s',
-            observed_value, {{ claim_bounds('supported_min', 'supported_max') }},
+            '%s: SOFR was above IORB on %.1f%% of days (strain from %s%%, calm below %s%%) while reserves averaged '
+            || '$%.0fbn, %s the claimed $%sbn',
+            verdict, observed_value, {{ number_text('supported_min') }}, {{ number_text('partly_min') }},
+            mean_reserves_usd_bn, case when mean_reserves_usd_bn >= reference_value then 'at or above' else 'below' end,
+            {{ number_text('reference_value') }})
+        when verdict = 'supported' then printf('supported: observed %s lies in the supported range %s',
+            {{ number_text('observed_value') }}, {{ claim_bounds('supported_min', 'supported_max') }})
+        when verdict = 'partly' then printf('partly: observed %s lies outside the supported range %s but in %s',
+            {{ number_text('observed_value') }}, {{ claim_bounds('supported_min', 'supported_max') }},
             {{ claim_bounds('partly_min', 'partly_max') }})
-        else printf('contradicted: observed %g lies outside %s',
-            observed_value, case when partly_min is not null or partly_max is not null
+        else printf('contradicted: observed %s lies outside %s',
+            {{ number_text('observed_value') }}, case when partly_min is not null or partly_max is not null
                 then {{ claim_bounds('partly_min', 'partly_max') }}
                 else {{ claim_bounds('supported_min', 'supported_max') }} end)
     end as verdict_rule,

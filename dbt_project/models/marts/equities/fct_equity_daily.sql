@@ -5,9 +5,10 @@
 -- first bar loaded since (the source re-reads a week, and a ticker's whole history after a new split or dividend,
 -- so restated bars come with a new load id), or the whole ticker when its SEC facts or splits changed (shares and
 -- fundamentals can move anywhere in its history).
--- Deleted and re-inserted on (ticker, trade_date). `--full-refresh` rebuilds everything.
-{{ config(materialized='incremental', unique_key=['ticker', 'trade_date'], incremental_strategy='delete+insert',
-          on_schema_change='append_new_columns') }}
+-- Deleted and re-inserted on (ticker, trade_date). `--full-refresh` rebuilds everything. On Spark a table, rebuilt
+-- every run: delete+insert (and merge) need Delta tables there, and the lake is plain Parquet.
+{{ config(materialized='table' if target.type == 'spark' else 'incremental', unique_key=['ticker', 'trade_date'],
+          incremental_strategy='delete+insert', on_schema_change='append_new_columns') }}
 
 with all_bars as (
     select * from {{ ref('stg_prices__daily') }}
@@ -75,8 +76,12 @@ bars as (
 {% endif %}
 
 share_classes as (
-    select *, count(distinct count_rank) over (partition by cik) as classes
-    from {{ ref('share_class_conversion') }}
+    -- Each company's number of classes (a grouped count: Spark has no DISTINCT in window functions).
+    select conversion.*, class_counts.classes
+    from {{ ref('share_class_conversion') }} as conversion
+    left join (
+        select cik, count(distinct count_rank) as classes from {{ ref('share_class_conversion') }} group by cik
+    ) as class_counts on class_counts.cik = conversion.cik
 ),
 
 cover_counts as (
@@ -108,11 +113,10 @@ shares_reported as (
         cover_counts.shares_as_of,
         max(cover_counts.known_from) as known_from,
         sum(cover_counts.value * coalesce(share_classes.priced_shares_per_share, 1)) as shares_reported
-    from cover_counts
-    asof left join share_classes
-        on share_classes.cik = cover_counts.cik
-        and share_classes.count_rank = cover_counts.count_rank
-        and cover_counts.shares_as_of >= share_classes.valid_from
+    from {{ asof_left_join('cover_counts', 'cover_counts', 'share_classes', 'share_classes',
+                           [('cover_counts.cik', 'share_classes.cik'),
+                            ('cover_counts.count_rank', 'share_classes.count_rank')],
+                           'cover_counts.shares_as_of', '>=', 'share_classes.valid_from') }}
     group by cover_counts.cik, cover_counts.ticker, cover_counts.shares_as_of, cover_counts.accession_number
     -- For a company in the seed, a filing whose counts are not its classes cannot be read: the previous one stands.
     having not exists (select 1 from share_classes where share_classes.cik = cover_counts.cik)
@@ -124,9 +128,9 @@ splits_since as (
     select
         ticker,
         split_date,
-        product(split_ratio) over (
-            partition by ticker order by split_date desc rows between unbounded preceding and current row
-        ) as ratio_to_today
+        {{ product_over('split_ratio',
+                        'partition by ticker order by split_date desc rows between unbounded preceding and current row') }}
+            as ratio_to_today
     from splits
 ),
 
@@ -136,15 +140,18 @@ shares_today_basis as (
     select
         shares_reported.*,
         shares_reported.shares_reported * coalesce(splits_since.ratio_to_today, 1) as shares_outstanding
-    from shares_reported
-    asof left join splits_since
-        on splits_since.ticker = shares_reported.ticker and splits_since.split_date > shares_reported.shares_as_of
+    from {{ asof_left_join('shares_reported', 'shares_reported', 'splits_since', 'splits_since',
+                           [('shares_reported.ticker', 'splits_since.ticker')],
+                           'shares_reported.shares_as_of', '<', 'splits_since.split_date') }}
 ),
 
 fundamentals as (
     select ticker, fiscal_quarter_end, ttm_net_income_usd_bn, ttm_revenue_usd_bn, ttm_known_from
     from {{ ref('fct_fundamentals_ttm') }}
     where ttm_net_income_usd_bn is not null or ttm_revenue_usd_bn is not null
+    -- Two quarters' TTMs known from the same session (a late filer's 10-Q with the 10-K before it): the latest
+    -- quarter counts. The ASOF join below needs one row per time; DuckDB's picked that one, Spark's would keep both.
+    qualify row_number() over (partition by ticker, ttm_known_from order by fiscal_quarter_end desc) = 1
 ),
 
 priced as (
@@ -163,19 +170,28 @@ priced as (
         bars.load_id as bars_load_id,
         bars.whole_ticker,
         bars.from_date
-    from bars
-    asof left join shares_today_basis as shares
-        on shares.ticker = bars.ticker and bars.trade_date >= shares.known_from
+    from {{ asof_left_join('bars', 'bars', 'shares_today_basis', 'shares', [('bars.ticker', 'shares.ticker')],
+                           'bars.trade_date', '>=', 'shares.known_from') }}
 )
 
 select
-    priced.* exclude (whole_ticker, from_date),
+    {#- priced's columns but whole_ticker and from_date (DuckDB's `* exclude` is not Spark's `* except`). #}
+    priced.ticker,
+    priced.trade_date,
+    priced.close_usd,
+    priced.adj_close_usd,
+    priced.volume,
+    priced.shares_outstanding,
+    priced.shares_as_of,
+    priced.shares_known_from,
+    priced.market_cap_usd_bn,
+    priced.return_1d,
+    priced.bars_load_id,
     fundamentals.ttm_net_income_usd_bn,
     fundamentals.ttm_revenue_usd_bn,
     fundamentals.fiscal_quarter_end as fundamentals_as_of,
     fundamentals.ttm_known_from as fundamentals_known_from
-from priced
-asof left join fundamentals
-    on fundamentals.ticker = priced.ticker and priced.trade_date >= fundamentals.ttm_known_from
+from {{ asof_left_join('priced', 'priced', 'fundamentals', 'fundamentals', [('priced.ticker', 'fundamentals.ticker')],
+                       'priced.trade_date', '>=', 'fundamentals.ttm_known_from') }}
 -- The ten days before a ticker's first rebuilt day only gave its first return: they are not rewritten.
 where priced.whole_ticker or priced.trade_date >= priced.from_date

@@ -40,9 +40,9 @@ select
     {{ usd_to_bn('ttm.net_income_usd') }} as net_income_usd_bn,
     {{ usd_to_bn('ttm.revenue_usd') }} as revenue_usd_bn,
     -- Four quarters that really span a year; otherwise a gap would make a TTM of the wrong length.
-    case when quarters_with_income = 4 and period_end - ttm_start between {{ year_days }}
+    case when quarters_with_income = 4 and {{ days_between('ttm_start', 'period_end') }} between {{ year_days }}
         then {{ usd_to_bn('ttm_net_income_usd') }} end as ttm_net_income_usd_bn,
-    case when quarters_with_revenue = 4 and period_end - ttm_start between {{ year_days }}
+    case when quarters_with_revenue = 4 and {{ days_between('ttm_start', 'period_end') }} between {{ year_days }}
         then {{ usd_to_bn('ttm_revenue_usd') }} end as ttm_revenue_usd_bn,
     ttm.known_from as quarter_known_from,
     ttm.ttm_known_from

@@ -103,9 +103,8 @@ first_day as (
 
 day_zero as (
     select first_day.*, sessions.session_number as day0_number
-    from first_day
-    asof left join equity as sessions
-        on sessions.ticker = first_day.ticker and first_day.first_day <= sessions.trade_date
+    from {{ asof_left_join('first_day', 'first_day', 'equity', 'sessions', [('first_day.ticker', 'sessions.ticker')],
+                           'first_day.first_day', '<=', 'sessions.trade_date') }}
 ),
 
 path as (

@@ -89,9 +89,8 @@ select
     -- Where this day's P/E ranks among the sector's days in its history up to and including it (0 = cheapest so
     -- far): an expanding window, so a past day's percentile never depends on what came later. Days out of the
     -- history sit in their own partition and get none.
-    case when in_history then round(100.0 * percent_rank(order by pe_ratio) over (
-        partition by sector, in_history order by trade_date rows between unbounded preceding and current row
-    ), 2) end as pe_percentile_in_history_pct,
+    case when in_history then round(100.0 * {{ expanding_percent_rank('pe_ratio', 'sector, in_history', 'trade_date') }},
+        2) end as pe_percentile_in_history_pct,
     round(100.0 * (index_level / max(index_level) over (partition by sector order by trade_date) - 1), 4)
         as drawdown_from_peak_pct,
     round(100.0 * return_1d, 4) as return_1d_pct,

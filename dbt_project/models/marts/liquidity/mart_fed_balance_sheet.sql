@@ -46,8 +46,8 @@ with_debt as (
         weekly.*,
         marketable.record_date as marketable_as_of,
         {{ usd_mn_to_bn('marketable.marketable_usd_mn') }} as marketable_debt_usd_bn
-    from weekly
-    asof left join marketable on marketable.record_date + 8 <= weekly.as_of_date
+    from {{ asof_left_join('weekly', 'weekly', 'marketable', 'marketable', [],
+                           'weekly.as_of_date', '>=', 'marketable.record_date + 8') }}
 ),
 
 with_penny as (
@@ -55,8 +55,8 @@ with_penny as (
         with_debt.*,
         debt.record_date as total_public_debt_as_of,
         {{ usd_to_bn('debt.total_public_debt_usd') }} as total_public_debt_usd_bn
-    from with_debt
-    asof left join debt on debt.record_date < with_debt.as_of_date
+    from {{ asof_left_join('with_debt', 'with_debt', 'debt', 'debt', [],
+                           'with_debt.as_of_date', '>', 'debt.record_date') }}
 )
 
 select

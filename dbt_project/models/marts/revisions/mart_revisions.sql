@@ -12,12 +12,12 @@ by_observation as (
     select
         series_id,
         observation_date,
-        arg_min(value_raw, vintage_number) as first_print,
+        min_by(value_raw, vintage_number) as first_print,
         min(known_from) as first_print_known_from,
-        arg_max(value_raw, vintage_number) as latest_value,
+        max_by(value_raw, vintage_number) as latest_value,
         max(known_from) as latest_known_from,
         count(*) - 1 as revision_count,
-        any_value(vintage_source order by vintage_number desc) as latest_vintage_source
+        max_by(vintage_source, vintage_number) as latest_vintage_source
     from vintages
     group by series_id, observation_date
 )
@@ -36,7 +36,7 @@ select
     by_observation.latest_value - by_observation.first_print as revision,
     round(100.0 * (by_observation.latest_value - by_observation.first_print)
           / nullif(abs(by_observation.first_print), 0), 4) as revision_pct,
-    date_diff('day', by_observation.first_print_known_from, by_observation.latest_known_from)
+    {{ dbt.datediff('by_observation.first_print_known_from', 'by_observation.latest_known_from', 'day') }}
         as days_first_print_to_latest
 from by_observation
 left join series on series.series_id = by_observation.series_id

@@ -90,17 +90,17 @@ dts_flows as (
     -- Covered: the DTS starts by the window's start and reaches its last weekday.
     where dts_bounds.first_day <= windows.window_start
         and dts_bounds.last_day >= windows.window_end
-            - (case dayofweek(windows.window_end) when 0 then 2 when 6 then 1 else 0 end)
+            - (case {{ day_of_week('windows.window_end') }} when 0 then 2 when 6 then 1 else 0 end)
     group by all
 ),
 
 fed_holdings_at_start as (
     -- The Fed's bills at the last SOMA as-of date on or before the window's start (at most a week before).
     select windows.window_type, windows.window_end, as_of_dates.as_of_date
-    from windows
-    asof join (select distinct as_of_date from soma_holdings) as as_of_dates
-        on windows.window_start >= as_of_dates.as_of_date
-    where windows.window_start - as_of_dates.as_of_date <= 7
+    from {{ asof_left_join('windows', 'windows', '(select distinct as_of_date from soma_holdings)', 'as_of_dates',
+                           [], 'windows.window_start', '>=', 'as_of_dates.as_of_date') }}
+    -- Also drops the windows without an as-of date before them (an inner ASOF join).
+    where {{ days_between('as_of_dates.as_of_date', 'windows.window_start') }} <= 7
 ),
 
 fed_held_maturing as (
@@ -150,7 +150,8 @@ flows as (
         soma_end.bills_usd - soma_start.bills_usd as soma_bill_change_usd,
         mspd_end.bills_outstanding_usd_mn - mspd_start.bills_outstanding_usd_mn as mspd_bill_change_usd_mn,
         mspd_end.bills_outstanding_usd_mn,
-        100.0 * mspd_end.bills_outstanding_usd_mn / nullif(marketable.marketable_usd_mn, 0)
+        -- A DOUBLE as DuckDB's division gives (Spark keeps DECIMAL / DECIMAL a DECIMAL).
+        cast(100.0 * mspd_end.bills_outstanding_usd_mn / nullif(marketable.marketable_usd_mn, 0) as double)
             as bill_share_of_marketable_pct
     from windows
     cross join auction_history
@@ -238,9 +239,9 @@ select
     round(measured.bill_share_of_marketable_pct, 4) as bill_share_of_marketable_pct,
     -- The statement of the window's last business day: one older than var `statement_carry_days` is not that day's
     -- debt.
-    case when measured.window_end - debt.record_date <= {{ carry_days }}
+    case when {{ days_between('debt.record_date', 'measured.window_end') }} <= {{ carry_days }}
         then {{ usd_to_bn('debt.total_public_debt_usd') }} end as total_public_debt_usd_bn,
-    case when measured.window_end - debt.record_date <= {{ carry_days }} then debt.record_date end
+    case when {{ days_between('debt.record_date', 'measured.window_end') }} <= {{ carry_days }} then debt.record_date end
         as total_public_debt_as_of
-from measured
-asof left join debt on measured.window_end >= debt.record_date
+from {{ asof_left_join('measured', 'measured', 'debt', 'debt', [],
+                       'measured.window_end', '>=', 'debt.record_date') }}

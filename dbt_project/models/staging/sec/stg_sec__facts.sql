@@ -20,7 +20,7 @@ select
     unit,
     cast(period_start as date) as period_start,
     cast(period_end as date) as period_end,
-    datediff('day', cast(period_start as date), cast(period_end as date)) + 1 as period_days,
+    {{ dbt.datediff('cast(period_start as date)', 'cast(period_end as date)', 'day') }} + 1 as period_days,
     val as value,
     accn as accession_number,
     fy as filing_fiscal_year,

@@ -16,7 +16,7 @@ select
     form = '8-K' and coalesce(items, '') like '%2.02%' as is_earnings_release,
     {#- A warehouse loaded before the column existed gets it with the next filing loaded. #}
     {% if relation_has_column(source('sec', 'filings'), 'acceptance_date_time') -%}
-    try_strptime(left(acceptance_date_time, 19), '%Y-%m-%dT%H:%M:%S')
+    {{ parse_iso_timestamp('acceptance_date_time') }}
     {%- else -%}
     cast(null as timestamp)
     {%- endif %} as accepted_at_new_york
