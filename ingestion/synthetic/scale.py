@@ -4,7 +4,8 @@ One unit is 50 tickers of daily bars since 2005 (≈ 270k bars) with SEC filings
 Treasury auctions, so N = 10 is 500 tickers (≈ 2.7M bars), 200 FRED series and 20,000 auctions. The real
 universe's companies come first; beyond them synthetic ones (tickers ``SYN0001``…, CIKs from 8,000,001, sectors
 cycled). FRED series beyond the catalog are synthetic daily rates (``FLSYN001``…), auctions beyond the regular
-calendar are cash-management bills. Everything stays coherent: the extra bills are in MSPD and SOMA like any other.
+calendar are cash-management bills (past the full scale they share the full scale's dollars: more auctions, not
+more debt). Everything stays coherent: the extra bills are in MSPD and SOMA like any other.
 
 A scaled data dir carries the settings that load it (``faultlines.env``): FAULTLINES_UNIVERSE and
 FAULTLINES_FRED_EXTRA_SERIES, since the sources load what those settings name, in every mode.

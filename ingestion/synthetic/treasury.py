@@ -27,7 +27,7 @@ from ingestion.business_calendar import (
     month_ends,
 )
 from ingestion.synthetic.randomness import stream
-from ingestion.synthetic.scale import REFERENCE_END, extra_auction_count
+from ingestion.synthetic.scale import FULL_SCALE, REFERENCE_END, extra_auction_count
 from ingestion.synthetic.shapes import FED_FUNDS_UPPER, START, TGA_USD_MN, piecewise_linear
 
 # Gross weekly bill sizes scale with this factor (1.0 ≈ 2025: ~$6tn of bills outstanding).
@@ -182,13 +182,18 @@ def generate_auctions(end: dt.date, seed: int, scale: int | None = None) -> list
     if scale:
         reference = auctions if end == REFERENCE_END else generate_auctions(REFERENCE_END, seed)  # the day's count
         regular = sum(1 for a in reference if a.row["auction_date"] >= START.isoformat())
+        count = extra_auction_count(scale, regular)
+        # Past the full scale more auctions must not mean more debt: a real Treasury never sold 50 units' bills
+        # (the bill share and gross issuance would leave the marts' accepted ranges), so the extra bills share
+        # the full scale's dollars. At or below it nothing changes.
+        size_factor = min(1.0, extra_auction_count(FULL_SCALE, regular) / count) if count else 1.0
         _add_cash_management_bills(add, stream(seed, "auctions", "cash_management_bills"), holidays, end,
-                                   extra_auction_count(scale, regular))
+                                   count, size_factor)
     return auctions
 
 
 def _add_cash_management_bills(add: Callable, rng: random.Random, holidays: set[dt.date], end: dt.date,
-                               count: int) -> None:
+                               count: int, size_factor: float = 1.0) -> None:
     """``count`` short bills spread evenly over the business days to REFERENCE_END, at the same pace after it, with
     their own draws: a day later only adds bills (spread up to ``end``, all moved and rewrote past months' debt)."""
     if not count:
@@ -202,7 +207,7 @@ def _add_cash_management_bills(add: Callable, rng: random.Random, holidays: set[
         issue = business_day_on_or_after(auction + dt.timedelta(days=1), holidays)
         term_days = rng.choice((7, 14, 21, 35, 42))
         maturity = business_day_on_or_after(issue + dt.timedelta(days=term_days), holidays)
-        size = rng.uniform(15, 45) * BILL_SIZE_FACTOR(auction) * 1e9
+        size = rng.uniform(15, 45) * size_factor * BILL_SIZE_FACTOR(auction) * 1e9
         add(f"{term_days}-Day", f"{term_days}-Day", "Bill", auction, issue, maturity, size,
             "912796" + _base36(i, 3), None, cash_management=True, draws=rng)
         i += 1

@@ -7,7 +7,7 @@ import pytest
 from ingestion import settings
 from ingestion.synthetic import scale
 from ingestion.synthetic.shapes import START
-from ingestion.synthetic.treasury import generate_auctions
+from ingestion.synthetic.treasury import generate_auctions, outstanding
 from ingestion.universe import load_universe, write_universe
 
 SECTORS = {c.sector for c in load_universe(scale.BUNDLED_UNIVERSE)}
@@ -36,6 +36,17 @@ def test_extra_fred_series_and_auctions_fill_the_units():
     added = [a.row for a in scaled if a.row["cash_management_bill_cmb"] == "Yes"]
     assert len(added) == 8_000 - len(regular) and len({r["cusip"] for r in added}) == len(added)
     assert all(r["security_type"] == "Bill" and r["issue_date"] < r["maturity_date"] for r in added)
+
+
+def test_past_the_full_scale_more_auctions_are_not_more_debt():
+    """Scale 50 has five times the full scale's auctions but about its bills outstanding: the extra bills share the
+    full scale's dollars, so the bill share of marketable debt stays within the marts' accepted range."""
+    end = dt.date(2026, 6, 30)
+    full = generate_auctions(end, 42, scale=scale.FULL_SCALE)
+    fifty = generate_auctions(end, 42, scale=50)
+    assert len([a for a in fifty if a.row["auction_date"] >= START.isoformat()]) == 50 * scale.AUCTIONS_PER_UNIT
+    for day in (dt.date(2015, 6, 30), dt.date(2025, 6, 30)):
+        assert outstanding(fifty, day, bills=True) == pytest.approx(outstanding(full, day, bills=True), rel=0.05)
 
 
 def test_the_universe_setting_names_a_csv_and_bad_files_are_named(tmp_path, monkeypatch):
