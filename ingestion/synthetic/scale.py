@@ -46,3 +46,11 @@ def extra_fred_series(scale: int, catalog_size: int) -> list[str]:
 
 def extra_auction_count(scale: int, regular: int) -> int:
     return max(0, AUCTIONS_PER_UNIT * scale - regular)
+
+
+def extra_bill_size_factor(scale: int, regular: int) -> float:
+    """Past the full scale more auctions must not mean more debt (the bill share of marketable debt and the gross
+    issuance would leave the marts' accepted ranges, as no real Treasury sold 50 units' bills): the extra bills
+    share the full scale's dollars. 1 at or below it."""
+    count = extra_auction_count(scale, regular)
+    return min(1.0, extra_auction_count(FULL_SCALE, regular) / count) if count else 1.0

@@ -27,7 +27,7 @@ from ingestion.business_calendar import (
     month_ends,
 )
 from ingestion.synthetic.randomness import stream
-from ingestion.synthetic.scale import FULL_SCALE, REFERENCE_END, extra_auction_count
+from ingestion.synthetic.scale import REFERENCE_END, extra_auction_count, extra_bill_size_factor
 from ingestion.synthetic.shapes import FED_FUNDS_UPPER, START, TGA_USD_MN, piecewise_linear
 
 # Gross weekly bill sizes scale with this factor (1.0 ≈ 2025: ~$6tn of bills outstanding).
@@ -182,13 +182,8 @@ def generate_auctions(end: dt.date, seed: int, scale: int | None = None) -> list
     if scale:
         reference = auctions if end == REFERENCE_END else generate_auctions(REFERENCE_END, seed)  # the day's count
         regular = sum(1 for a in reference if a.row["auction_date"] >= START.isoformat())
-        count = extra_auction_count(scale, regular)
-        # Past the full scale more auctions must not mean more debt: a real Treasury never sold 50 units' bills
-        # (the bill share and gross issuance would leave the marts' accepted ranges), so the extra bills share
-        # the full scale's dollars. At or below it nothing changes.
-        size_factor = min(1.0, extra_auction_count(FULL_SCALE, regular) / count) if count else 1.0
         _add_cash_management_bills(add, stream(seed, "auctions", "cash_management_bills"), holidays, end,
-                                   count, size_factor)
+                                   extra_auction_count(scale, regular), extra_bill_size_factor(scale, regular))
     return auctions
 
 
