@@ -16,7 +16,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # Project-local state for Dagster CLIs started by make (faultlines sets the same defaults itself).
 export DAGSTER_HOME ?= $(CURDIR)/.faultlines/dagster
 
-.PHONY: help setup run test test-spark lint ui docs status report serve-sql sql bench clean
+.PHONY: help setup setup-spark run test test-spark lint ui docs status report serve-sql sql bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z][a-z-]*:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -26,23 +26,31 @@ $(UV):
 	@$(PYTHON) -m venv $(TOOLS)
 	@$(TOOLS)/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
-$(VENV)/.synced: $(UV) uv.lock pyproject.toml
-	$(UV) sync --locked
+# The Spark engine's packages (pyspark, dbt-spark) are the `spark` extra, installed when FAULTLINES_ENGINE=spark
+# or ARGS name `--engine spark`, and by setup-spark and test-spark. A sync is exact: `make test` and a DuckDB user
+# run without them. The stamp names what the env was synced for, so switching engines syncs again.
+ENGINE := $(if $(or $(filter spark,$(FAULTLINES_ENGINE)),$(findstring --engine spark,$(ARGS))),spark,duckdb)
+
+$(VENV)/.synced-%: $(UV) uv.lock pyproject.toml
+	@rm -f $(VENV)/.synced-*
+	$(UV) sync --locked $(if $(filter spark,$*),--extra spark)
 	@touch $@
 
-setup: $(VENV)/.synced  ## create .venv from uv.lock
+setup: $(VENV)/.synced-$(ENGINE)  ## create .venv from uv.lock (with the spark extra when FAULTLINES_ENGINE=spark)
+
+setup-spark: $(VENV)/.synced-spark  ## create .venv from uv.lock with the Spark engine's packages
 
 run: setup  ## build the warehouse (auto mode: live APIs, else bundled sample data)
 	$(BIN)/faultlines run $(ARGS)
 
 # Two workers: the e2e tests (one shared CLI build) and the tests sharing one replay build run side by side.
-test: setup  ## lint + the whole test suite
+test: $(VENV)/.synced-duckdb  ## lint + the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 # Not part of `make test` (its 15-minute budget is full): CI runs it after. One DuckDB and one Spark build of the
 # sample at 10 companies, every mart compared. Needs Java 17 (.ci/run installs it).
-test-spark: setup  ## the Spark engine: build the sample on DuckDB and on Spark, compare every mart
+test-spark: setup-spark  ## the Spark engine: build the sample on DuckDB and on Spark, compare every mart
 	$(BIN)/pytest -m spark tests/spark $(PYTEST_ARGS)
 
 lint: setup  ## ruff only

@@ -96,13 +96,22 @@ def lake_path(mode: str) -> Path:
 
 
 def check_engine() -> None:
-    """The Spark engine runs Spark in a JVM: without Java, say so now rather than when dbt starts Spark."""
+    """The Spark engine needs its packages (the ``spark`` extra) and runs Spark in a JVM: without them, say so now
+    (everything missing in one message) rather than when dbt starts Spark."""
+    import importlib.util
     import shutil
 
-    if engine() == "spark" and not shutil.which("java") and not os.environ.get("JAVA_HOME"):
-        raise SettingsError("FAULTLINES_ENGINE=spark needs Java 17 (Spark runs in a JVM) and there is no `java` on "
-                            "PATH and no JAVA_HOME: install it (Debian: apt-get install openjdk-17-jre-headless) or "
-                            "build with the default engine, duckdb")
+    if engine() != "spark":
+        return
+    missing = [f"{package} (the `spark` extra: run `make setup-spark`, or `uv sync --extra spark`)"
+               for package, module in (("pyspark", "pyspark"), ("dbt-spark", "dbt.adapters.spark"))
+               if importlib.util.find_spec(module.split(".")[0]) is None or importlib.util.find_spec(module) is None]
+    if not shutil.which("java") and not os.environ.get("JAVA_HOME"):
+        missing.append("Java 17 (Spark runs in a JVM; there is no `java` on PATH and no JAVA_HOME): install it "
+                       "(Debian: apt-get install openjdk-17-jre-headless)")
+    if missing:
+        raise SettingsError(f"FAULTLINES_ENGINE=spark needs {'; and '.join(missing)}; or build with the default "
+                            "engine, duckdb")
 
 
 def published_path(mode: str) -> Path:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import pytest
 
 from ingestion import lake, settings
@@ -35,7 +37,16 @@ def test_spark_without_java_is_refused_before_the_run(monkeypatch):
     monkeypatch.setenv("FAULTLINES_ENGINE", "spark")
     monkeypatch.setenv("PATH", "/nonexistent")
     monkeypatch.delenv("JAVA_HOME", raising=False)
-    with pytest.raises(settings.SettingsError, match="needs Java 17.*openjdk-17-jre-headless"):
+    with pytest.raises(settings.SettingsError, match=r"needs .*Java 17 \(Spark runs in a JVM.*openjdk-17-jre-headless"):
+        settings.check_all()
+
+
+def test_spark_without_its_packages_is_refused_with_the_command_that_installs_them(monkeypatch):
+    """`make test` runs in the default engine's environment, without the `spark` extra (`make test-spark` has it)."""
+    if importlib.util.find_spec("pyspark") is not None:
+        pytest.skip("the spark extra is installed here")
+    monkeypatch.setenv("FAULTLINES_ENGINE", "spark")
+    with pytest.raises(settings.SettingsError, match=r"needs pyspark .*make setup-spark.*; and dbt-spark"):
         settings.check_all()
 
 
