@@ -49,7 +49,9 @@ class Terminal:
 
 
 def _prompt_line(screen: str) -> str:
-    return [line for line in screen.splitlines() if line.strip()][-1]
+    """The last line with text; "" while the terminal is still blank (make has printed nothing yet)."""
+    lines = [line for line in screen.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
 
 
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (apt-get install tmux)")
