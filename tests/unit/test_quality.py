@@ -1,9 +1,10 @@
 """Great Expectations suites: every file loads, names a real asset, and a violation is caught and described."""
 
 import duckdb
+import pytest
 
 from orchestration.definitions import defs
-from orchestration.quality import Suite, load_suites, validate
+from orchestration.quality import Suite, SuiteError, load_suite, load_suites, validate
 from tests.utils import raw_tables
 
 # GX owns the edge: the raw tables as loaded. Models are checked by dbt tests, so no suite names a model.
@@ -54,3 +55,53 @@ def test_a_missing_table_is_a_failure_not_a_crash():
     with duckdb.connect() as con:
         result = validate(_rates_suite(), con)
     assert not result.success and "reference_rates" in result.failures[0]["observed"]
+
+
+def _bars_suite() -> Suite:
+    return next(s for s in load_suites() if s.asset == "raw_prices/prices_daily")
+
+
+def _bars_table(con, tickers: int = 30, days: int = 100) -> None:
+    """``tickers`` × ``days`` clean daily bars (3,000 rows: over the suite's minimum of 1,000)."""
+    con.execute("create schema raw_prices")
+    con.execute(f"""create table raw_prices.prices_daily as
+        select 'T' || t as ticker, date '2026-01-01' + d::int as trade_date, 10.0 + t as open, 11.0 + t as high,
+               9.0 + t as low, 10.5 + t as close, 1000::bigint as volume
+        from range({tickers}) r(t), range({days}) s(d)""")
+
+
+def test_a_suite_validated_in_batches_finds_what_one_frame_finds():
+    """The bars in batches of 500 rows (each under the suite's 1,000-row minimum, which is judged on the whole
+    table): a clean table passes; a duplicate bar, a negative close and a 30-day gap planted in three tickers fail
+    the same expectations with the same counts as when the table is validated whole."""
+    suite = _bars_suite()
+    assert suite.batch_by == "ticker"
+    with duckdb.connect() as con:
+        _bars_table(con)
+        assert validate(suite, con, batch_rows=500).success
+        con.execute("insert into raw_prices.prices_daily select * from raw_prices.prices_daily "
+                    "where ticker = 'T3' and trade_date = date '2026-01-05'")
+        con.execute("update raw_prices.prices_daily set close = -1, low = -2 where ticker = 'T17' and "
+                    "trade_date = date '2026-02-01'")
+        con.execute("delete from raw_prices.prices_daily where ticker = 'T25' and "
+                    "trade_date between date '2026-02-01' and date '2026-03-02'")
+        whole, batched = validate(suite, con), validate(suite, con, batch_rows=500)
+    assert not whole.success and not batched.success
+    assert batched.rows == whole.rows == 3_000 + 1 - 30
+    assert (whole.batches, batched.batches) == (1, 6)
+    assert batched.evaluated == whole.evaluated == len(suite.expectations)
+
+    def counts(result):
+        return {(f["expectation"], str(f["column"])): f["unexpected_count"] for f in result.failures}
+    assert counts(batched) == counts(whole)
+    assert {("expect_column_values_to_be_between", "close"), ("expect_column_values_to_be_between", "gap_days"),
+            ("expect_compound_columns_to_be_unique", "['ticker', 'trade_date']")} <= set(counts(batched))
+
+
+def test_a_batch_column_outside_a_uniqueness_key_is_refused(tmp_path):
+    path = tmp_path / "bars.yml"
+    path.write_text("asset: raw_prices/prices_daily\nbatch_by: close\nsql: select * from raw_prices.prices_daily\n"
+                    "expectations:\n  - {type: expect_compound_columns_to_be_unique, "
+                    "kwargs: {column_list: [ticker, trade_date]}}\n")
+    with pytest.raises(SuiteError, match=r"bars.yml.*batch_by \(close\) must be one of its columns"):
+        load_suite(path)
