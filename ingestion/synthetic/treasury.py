@@ -202,7 +202,7 @@ def _add_cash_management_bills(add: Callable, rng: random.Random, holidays: set[
         issue = business_day_on_or_after(auction + dt.timedelta(days=1), holidays)
         term_days = rng.choice((7, 14, 21, 35, 42))
         maturity = business_day_on_or_after(issue + dt.timedelta(days=term_days), holidays)
-        size = rng.uniform(15, 45) * size_factor * BILL_SIZE_FACTOR(auction) * 1e9
+        size = max(1e9, rng.uniform(15, 45) * size_factor * BILL_SIZE_FACTOR(auction) * 1e9)  # none under $1bn
         add(f"{term_days}-Day", f"{term_days}-Day", "Bill", auction, issue, maturity, size,
             "912796" + _base36(i, 3), None, cash_management=True, draws=rng)
         i += 1
