@@ -228,7 +228,12 @@ def main() -> None:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="faultlines-bench-") as scratch_dir:
         cold = None if args.no_cold_sample else cold_sample_build(Path(scratch_dir))
-        points = [scale_point(scale, Path(scratch_dir), args.repeats, args.build_repeats) for scale in scales]
+        points = []
+        for scale in scales:
+            points.append(scale_point(scale, Path(scratch_dir), args.repeats, args.build_repeats))
+            # In the log as soon as measured: a failure at a larger scale (results.json is written at the end)
+            # does not lose the smaller ones.
+            print(f"scale {scale}: {json.dumps(points[-1])}", flush=True)
         soaked = soak_point(Path(scratch_dir) / "soak", args.soak_runs) if args.soak_runs else None
     results = {"machine": {"cores": os.cpu_count(), "python": sys.version.split()[0],
                            "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30)},
