@@ -44,8 +44,10 @@ def _manifest_is_fresh() -> bool:
 def ensure_manifest() -> Path:
     """Parse the dbt project when its manifest is missing or older than a model (about 7 s).
 
-    Under `faultlines ui` (`dg dev`) dagster-dbt's own `prepare_if_dev` parses on every reload; it does nothing
-    anywhere else, and a user who edits a model and runs `faultlines run` expects the edit to be built: hence this.
+    Every process that loads the definitions calls it, the UI's (`dg dev`) on each reload included: a user who edits
+    a model expects the edit to be built. dagster-dbt's own `prepare_if_dev` is not used: under `dg dev` it parsed
+    into the shared target dir in place, and a CLI run reading the manifest beside it read half a file (seen in
+    `make test`: the UI test beside the incremental record/replay test).
 
     Several processes load the definitions at once (test workers, the UI beside a CLI run): one parses while the
     others wait on a file lock, and the manifest is written beside and moved into place, so no process ever reads
@@ -90,9 +92,6 @@ class SchemaKeyTranslator(DagsterDbtTranslator):
         if dbt_resource_props["resource_type"] == "snapshot":
             return "history"
         return fqn[1] if len(fqn) >= 2 else None
-
-
-DBT_PROJECT.prepare_if_dev()
 
 
 @dbt_assets(manifest=ensure_manifest(), project=DBT_PROJECT, dagster_dbt_translator=SchemaKeyTranslator(),
