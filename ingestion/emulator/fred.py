@@ -53,10 +53,18 @@ def read_fred_csv(path: Path) -> list[tuple[str, str]]:
     return rows
 
 
+# Files already found readable, with the (size, mtime) they had: a run checks its data dir before it starts the
+# emulator, which checks it again (1.3 s a pass for 200 series at bench scale 10); an edited file is read again.
+_CHECKED: dict[Path, tuple[int, int]] = {}
+
+
 def check_files(data_dir: Path) -> None:
     """Every ``fred/<ID>.csv`` of a data dir is readable as FRED serves it (raises DataFileError)."""
     for path in sorted((data_dir / "fred").glob("*.csv")):
-        read_fred_csv(path)
+        stat = path.stat()
+        if _CHECKED.get(path) != (stat.st_size, stat.st_mtime_ns):
+            read_fred_csv(path)
+            _CHECKED[path] = (stat.st_size, stat.st_mtime_ns)
 
 
 def _fred_series_file(data_dir: Path, series_id: str) -> Path | None:
