@@ -20,9 +20,8 @@ from dagster import (  # noqa: E402
 
 from orchestration.assets import dbt, publishing, sources  # noqa: E402
 from orchestration.calendars import TIMEZONE  # noqa: E402
+from orchestration.incremental import BUILD_JOB_NAME  # noqa: E402
 from orchestration.resources import default_faultlines_resource  # noqa: E402
-
-BUILD_JOB_NAME = "build_everything"
 
 # In-process: the multiprocess default starts a Python per step and re-imports this module (~13 s each here).
 build_everything = define_asset_job(

@@ -157,6 +157,14 @@ def changed_since(con: duckdb.DuckDBPyConnection, built_through: dt.datetime) ->
                        [built_through]).fetchall()
 
 
+def written_since(con: duckdb.DuckDBPyConnection, built_through: dt.datetime) -> list[tuple[str, str]]:
+    """(provider, table) of every table a load after ``built_through`` changed or wrote rows to: a re-read that came
+    back the same changed nothing a model reads, but dlt wrote its rows again under the new load's id."""
+    return con.execute("""select distinct provider, table_name from meta.loads
+                          where loaded_at > ? and (coalesce(changed, true) or rows_fetched > 0) order by 1, 2""",
+                       [built_through]).fetchall()
+
+
 def newest_load(con: duckdb.DuckDBPyConnection) -> dt.datetime:
     ensure_schema(con)
     return con.execute("select coalesce(max(loaded_at), timestamp '1970-01-01') from meta.loads").fetchone()[0]

@@ -14,6 +14,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 
 from ingestion import settings
 from ingestion.lake import lake_tables_json
+from orchestration.incremental import UNIT_TESTS_TAG
 from orchestration.resources import FaultlinesResource
 
 # Our dbt entry point, which answers dagster-dbt's `dbt --version` before every step without starting dbt.
@@ -99,6 +100,8 @@ class SchemaKeyTranslator(DagsterDbtTranslator):
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, faultlines: FaultlinesResource) -> Iterator:
     """`dbt build` of the selected models: each model materialized, then its tests reported as checks."""
     args = ["build", *(["--full-refresh"] if faultlines.full_refresh else [])]
+    if context.run.tags.get(UNIT_TESTS_TAG) == "skip":  # no edit since the last complete build (incremental.py)
+        args += ["--exclude-resource-type", "unit_test"]
     if faultlines.is_spark:
         # The same project on Spark (profiles.yml `spark`), over the lake's raw tables, which dbt registers on
         # run start from this list (dbt_project/macros/lake.sql).

@@ -32,7 +32,7 @@ def definitions(marts: list[AssetKey], upstream: list[AssetKey]) -> Definitions:
         with faultlines.connect() as con:
             fetched, added = run_records.record_run(con, run_id, endpoints.mode, started, endpoints.fallback_reason)
             selection = context.run.asset_selection
-            if selection is not None and PUBLISHED_KEY not in selection:  # else once published, below
+            if selection and PUBLISHED_KEY not in selection:  # else once published, below (empty: the whole job)
                 incremental.record_if_complete(con, context, MANIFEST_PATH)
         return MaterializeResult(metadata={"mode": endpoints.mode, "rows_fetched": fetched, "rows_added": added,
                                            "warehouse": str(faultlines.warehouse_path)})
@@ -63,7 +63,7 @@ def definitions(marts: list[AssetKey], upstream: list[AssetKey]) -> Definitions:
 
 def _changed(context: AssetExecutionContext, con) -> frozenset[str] | None:
     """What a run in two wrote since the last publish (``schema.name``): the models its build selected, the raw
-    tables whose loads changed them since the last complete build (which was published: a build is recorded once
+    tables loads wrote to since the last complete build (which was published: a build is recorded once
     published), dlt's and the run record's own tables. Everything else reads nothing that changed, so the published
     copy and the Parquet files of the last publish hold it. None for any other run, which writes everything."""
     if incremental.BUILT_THROUGH_TAG not in context.run.tags:
@@ -72,7 +72,7 @@ def _changed(context: AssetExecutionContext, con) -> frozenset[str] | None:
     if last is None:
         return None
     models = {".".join(key.path) for key in context.run.asset_selection or ()}
-    raw = {f"raw_{provider}.{table}" for provider, table in run_records.changed_since(con, last[0])}
+    raw = {f"raw_{provider}.{table}" for provider, table in run_records.written_since(con, last[0])}
     bookkeeping = {f"{schema}.{name}" for schema, name in con.execute(
         r"""select schema_name, table_name from duckdb_tables()
             where schema_name = 'meta' or (schema_name like 'raw\_%' escape '\' and table_name like '\_dlt%' escape '\')

@@ -93,6 +93,11 @@ def test_an_incremental_run_builds_the_warehouse_a_full_build_would(sample_dir, 
     instance = DagsterInstance.ephemeral()
     catching_up = _build_in_two(day_after, instance)
     assert _dbt_ran(catching_up[1])
+    # Nothing in the dbt project was edited since that build: its unit tests (fixtures, not data) are not run again.
+    assert catching_up[1].dagster_run.tags.get(incremental.UNIT_TESTS_TAG) == "skip"
+    dbt_results = json.loads((settings.home() / "dbt-target" / "replay" / "run_results.json").read_text())["results"]
+    assert {"model", "test"} <= {r["unique_id"].split(".")[0] for r in dbt_results}
+    assert not [r["unique_id"] for r in dbt_results if r["unique_id"].startswith("unit_test.")]
     assert {event.asset_key for event in catching_up[1].get_asset_materialization_events()} < set(
         defs.resolve_asset_graph().get_all_asset_keys()), "a run after one more day is planned, not the whole job"
     # Published by writing only what changed into a copy of the last published file: still the whole warehouse
@@ -115,7 +120,9 @@ def test_an_incremental_run_builds_the_warehouse_a_full_build_would(sample_dir, 
             con.execute(f"drop schema if exists {schema} cascade")
         con.execute("delete from meta.builds")
         load_keys = sorted({key for assets in PROVIDER_ASSETS for key in assets.keys})
-        every_model, _ = incremental.plan_build(con, defs.resolve_asset_graph(), MANIFEST_PATH, load_keys)
+        every_model, _, unit_tests = incremental.plan_build(con, defs.resolve_asset_graph(), MANIFEST_PATH,
+                                                            load_keys)
+    assert unit_tests, "a build of everything runs dbt's unit tests"
     # Only the build: loading again would add nothing (the raw tables are the incremental warehouse's).
     config = {"resources": {"faultlines": {"config": {"mode": "replay", "data_dir": str(day_after)}}}}
     from_scratch = defs.resolve_job_def(BUILD_JOB_NAME).execute_in_process(
