@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,19 @@ class Suite:
     blocking: bool = True
     path: Path | None = None
     batch_by: str | None = None  # a column of ``sql``: large results are validated in batches of its values
+    # A column of ``sql`` holding dlt's load id: a run that loaded the table validates the rows its loads wrote.
+    load_id_column: str | None = None
+
+    def unique_keys(self) -> list[list[str]]:
+        """The columns of each uniqueness expectation."""
+        keys = []
+        for expectation in self.expectations:
+            kwargs = expectation.get("kwargs", {})
+            if expectation["type"] == "expect_compound_columns_to_be_unique":
+                keys.append(list(kwargs["column_list"]))
+            elif expectation["type"].endswith("_unique") and "column" in kwargs:
+                keys.append([kwargs["column"]])
+        return keys
 
 
 @dataclass
@@ -48,17 +62,22 @@ class SuiteResult:
     evaluated: int
     failures: list[dict[str, Any]] = field(default_factory=list)
     batches: int = 1  # frames GX validated (suites with ``batch_by`` over BATCH_ROWS rows)
+    rows_written: int | None = None  # rows validated when only those the run's loads wrote were (load_id_column)
 
     def metadata(self) -> dict[str, Any]:
         """What the check shows in the UI: how much was checked and, per failed expectation, what and how often."""
-        return {"suite": self.suite.name, "rows_validated": self.rows, "batches": self.batches,
+        return {"suite": self.suite.name, "rows_in_table": self.rows, "batches": self.batches,
+                "rows_validated": self.rows if self.rows_written is None else self.rows_written,
+                "only_rows_this_run_wrote": self.rows_written is not None,
                 "expectations": self.evaluated,
                 "failed_expectations": len(self.failures), "failures": self.failures,
                 "suite_file": str(self.suite.path.relative_to(settings.REPO_ROOT)) if self.suite.path else ""}
 
     def summary(self) -> str:
         if self.success:
-            return f"{self.suite.name}: {self.evaluated} expectations met on {self.rows:,} rows"
+            return f"{self.suite.name}: {self.evaluated} expectations met on " + (
+                f"{self.rows:,} rows" if self.rows_written is None
+                else f"the {self.rows_written:,} rows this run's loads wrote (of {self.rows:,})")
         first = self.failures[0]
         return (f"{self.suite.name}: {len(self.failures)} of {self.evaluated} expectations failed, e.g. "
                 f"{first['expectation']} on {first.get('column') or 'the table'}"
@@ -71,15 +90,18 @@ def load_suite(path: Path) -> Suite:
         raw = yaml.safe_load(path.read_text())
         suite = Suite(name=path.stem, asset=raw["asset"],
                       description=raw.get("description", ""), sql=raw["sql"], expectations=raw["expectations"],
-                      blocking=raw.get("blocking", True), path=path, batch_by=raw.get("batch_by"))
+                      blocking=raw.get("blocking", True), path=path, batch_by=raw.get("batch_by"),
+                      load_id_column=raw.get("load_id_column"))
+        keys = suite.unique_keys()
     except (yaml.YAMLError, KeyError, TypeError) as exc:
         raise SuiteError(f"expectation suite {path}: {exc!r}; see expectations/README.md for the format") from exc
-    for expectation in suite.expectations if suite.batch_by else ():
-        kwargs = expectation.get("kwargs", {})
-        key = kwargs.get("column_list") or ([kwargs["column"]] if expectation["type"].endswith("_unique") else None)
-        if key is not None and suite.batch_by not in key:
-            raise SuiteError(f"expectation suite {path}: {expectation['type']} on {key} would miss duplicates in "
-                             f"different batches: batch_by ({suite.batch_by}) must be one of its columns")
+    for key in keys if suite.batch_by else ():
+        if suite.batch_by not in key:
+            raise SuiteError(f"expectation suite {path}: uniqueness of {key} would miss duplicates in different "
+                             f"batches: batch_by ({suite.batch_by}) must be one of its columns")
+    if suite.load_id_column and len(keys) > 1:
+        raise SuiteError(f"expectation suite {path}: with load_id_column, at most one uniqueness expectation (the "
+                         f"rows sharing its key with a new row are validated with them); found {keys}")
     return suite
 
 
@@ -125,26 +147,68 @@ def _jsonable(value: Any) -> Any:
 BATCH_ROWS = 2_000_000
 
 
-def validate(suite: Suite, con: duckdb.DuckDBPyConnection, batch_rows: int = BATCH_ROWS) -> SuiteResult:
+def validate(suite: Suite, con: duckdb.DuckDBPyConnection, batch_rows: int = BATCH_ROWS,
+             load_ids: Sequence[str] = ()) -> SuiteResult:
     """Read the suite's frame from DuckDB and validate it; a missing table is a failure, not a crash.
 
     A result over ``batch_rows`` with ``batch_by`` set is validated in batches (rows split by a hash of that column,
     so a uniqueness key that holds it is checked whole in one batch): the table's own expectations (its row count)
-    on a frame of one flag per row, every other expectation on each batch, their failures added up."""
+    on a frame of one flag per row, every other expectation on each batch, their failures added up.
+
+    With ``load_ids`` (the loads of the run checking the table) and a ``load_id_column``, only the rows those loads
+    wrote are validated, with every row sharing a uniqueness key with one of them; the table's own expectations
+    still on the whole result. The rest passed this suite when their own loads were checked (a load that fails a
+    blocking suite is taken back). Derived columns (``gap_days``) are computed over the whole table first."""
     try:
         rows = con.execute(f"select count(*) from ({suite.sql}) as suite").fetchone()[0]
+        if load_ids and suite.load_id_column:
+            written = _written_rows_sql(suite, load_ids)
+            written_rows = con.execute(f"select count(*) from ({written}) as written").fetchone()[0]
+            if written_rows <= batch_rows:  # else (a first load: every row is new) as below, in batches
+                result = _result(suite, [_validated(_of_table(suite), _row_flags(suite, con)),
+                                         _validated(_of_rows(suite), con.execute(written).df())], rows)
+                result.rows_written = written_rows
+                return result
         batches = -(-rows // batch_rows) if suite.batch_by and rows > batch_rows else 1
         if batches == 1:
             return _result(suite, [_validated(suite.expectations, con.execute(suite.sql).df())], rows)
-        of_table = [e for e in suite.expectations if e["type"].startswith("expect_table_")]
-        validated = [_validated(of_table, con.execute(f"select true as row_present from ({suite.sql}) as suite").df())]
+        validated = [_validated(_of_table(suite), _row_flags(suite, con))]
         for where in _batches(suite, con, batches):
-            validated.append(_validated([e for e in suite.expectations if e not in of_table],
+            validated.append(_validated(_of_rows(suite),
                                         con.execute(f"select * from ({suite.sql}) as suite where {where}").df()))
         return _result(suite, validated, rows, len(validated) - 1)
     except duckdb.Error as exc:
         failure = {"expectation": "the suite's query runs", "column": None, "observed": str(exc).splitlines()[0]}
         return SuiteResult(suite, False, 0, 1, [failure])
+
+
+def _of_table(suite: Suite) -> list[dict[str, Any]]:
+    return [e for e in suite.expectations if e["type"].startswith("expect_table_")]
+
+
+def _of_rows(suite: Suite) -> list[dict[str, Any]]:
+    return [e for e in suite.expectations if not e["type"].startswith("expect_table_")]
+
+
+def _row_flags(suite: Suite, con: duckdb.DuckDBPyConnection):
+    """One flag per row of the suite's result: the frame the table's own expectations (its row count) are judged on
+    when its rows are validated in parts."""
+    return con.execute(f"select true as row_present from ({suite.sql}) as suite").df()
+
+
+def _literal(value: Any) -> str:
+    return str(value) if isinstance(value, int | float) else "'" + str(value).replace("'", "''") + "'"
+
+
+def _written_rows_sql(suite: Suite, load_ids: Sequence[str]) -> str:
+    """The rows of the suite's result that ``load_ids`` wrote, and every other row sharing a uniqueness key with one
+    of them (a new row duplicating an old one is a duplicate too)."""
+    column, ids = suite.load_id_column, ", ".join(_literal(i) for i in load_ids)
+    written = f"select * from ({suite.sql}) as suite where {column} in ({ids})"
+    for key in suite.unique_keys()[:1]:  # at most one (load_suite)
+        written += (f" union all select earlier.* from ({suite.sql}) as earlier semi join ({written}) as written "
+                    f"using ({', '.join(key)}) where coalesce(earlier.{column}, '') not in ({ids})")
+    return written
 
 
 def _batches(suite: Suite, con: duckdb.DuckDBPyConnection, batches: int) -> list[str]:
@@ -160,9 +224,7 @@ def _batches(suite: Suite, con: duckdb.DuckDBPyConnection, batches: int) -> list
         values.pop()
         filters.append(f"{column} is null")
 
-    def literal(value: Any) -> str:
-        return str(value) if isinstance(value, int | float) else "'" + str(value).replace("'", "''") + "'"
-    return [f"{column} in ({', '.join(literal(v) for v in values[i::batches])})"
+    return [f"{column} in ({', '.join(_literal(v) for v in values[i::batches])})"
             for i in range(min(batches, len(values)))] + filters
 
 

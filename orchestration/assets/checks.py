@@ -41,7 +41,7 @@ def gx_check(suite: Suite):
                     passed=True, severity=AssetCheckSeverity.ERROR,
                     description=f"{suite.name}: not run again, this run's load did not change the table",
                     metadata={"suite": suite.name, "rows_validated": 0, "unchanged_by_this_run": True})
-            result = validate(suite, con)
+            result = validate(suite, con, load_ids=_this_runs_load_ids(context, _key(suite.asset)))
         metadata = result.metadata()
         metadata["failures"] = MetadataValue.json(metadata["failures"])
         description = result.summary()
@@ -73,14 +73,7 @@ def _take_back_this_runs_load(context: AssetCheckExecutionContext, faultlines: F
     and its cursors rewound (ingestion.pipeline.rollback_loads; the lake's files with the Spark engine). Nothing is
     taken back when the table was not loaded in this run (a check re-run on its own judges data that earlier,
     checked runs loaded)."""
-    from dagster import DagsterEventType
-
-    records = context.instance.get_records_for_run(context.run.run_id,
-                                                   of_type=DagsterEventType.ASSET_MATERIALIZATION).records
-    load_ids = [lid for record in records
-                if (materialization := record.event_log_entry.asset_materialization) is not None
-                and materialization.asset_key == asset and "load_ids" in materialization.metadata
-                for lid in materialization.metadata["load_ids"].value.split(",") if lid]
+    load_ids = _this_runs_load_ids(context, asset)
     if not load_ids:
         return ""
     provider = asset.path[0].removeprefix("raw_")
@@ -88,6 +81,18 @@ def _take_back_this_runs_load(context: AssetCheckExecutionContext, faultlines: F
     context.log.warning(f"{provider}: took back load {', '.join(load_ids)} ({sum(deleted.values())} rows) after "
                         f"{asset.to_user_string()} failed its blocking check")
     return ", ".join(load_ids)
+
+
+def _this_runs_load_ids(context: AssetCheckExecutionContext, asset: AssetKey) -> list[str]:
+    """The dlt loads of ``asset`` in this run (none when the check runs on its own)."""
+    from dagster import DagsterEventType
+
+    records = context.instance.get_records_for_run(context.run.run_id,
+                                                   of_type=DagsterEventType.ASSET_MATERIALIZATION).records
+    return [lid for record in records
+            if (materialization := record.event_log_entry.asset_materialization) is not None
+            and materialization.asset_key == asset and "load_ids" in materialization.metadata
+            for lid in materialization.metadata["load_ids"].value.split(",") if lid]
 
 
 def gx_checks(asset_prefix: str) -> list:

@@ -66,7 +66,7 @@ def _bars_table(con, tickers: int = 30, days: int = 100) -> None:
     con.execute("create schema raw_prices")
     con.execute(f"""create table raw_prices.prices_daily as
         select 'T' || t as ticker, date '2026-01-01' + d::int as trade_date, 10.0 + t as open, 11.0 + t as high,
-               9.0 + t as low, 10.5 + t as close, 1000::bigint as volume
+               9.0 + t as low, 10.5 + t as close, 1000::bigint as volume, '1000.1' as _dlt_load_id
         from range({tickers}) r(t), range({days}) s(d)""")
 
 
@@ -104,4 +104,55 @@ def test_a_batch_column_outside_a_uniqueness_key_is_refused(tmp_path):
                     "expectations:\n  - {type: expect_compound_columns_to_be_unique, "
                     "kwargs: {column_list: [ticker, trade_date]}}\n")
     with pytest.raises(SuiteError, match=r"bars.yml.*batch_by \(close\) must be one of its columns"):
+        load_suite(path)
+
+
+def test_a_run_validates_the_rows_its_loads_wrote_against_the_whole_table():
+    """Load 2000.1 appends one day to 30 tickers' 100: only its rows are validated (a bad row an earlier load left,
+    which its own check would have stopped, is not looked at again), but each new bar's gap is measured from the
+    table's earlier bars, a new bar repeating an earlier one is a duplicate, and the row count is the whole table's."""
+    suite = _bars_suite()
+    assert suite.load_id_column == "_dlt_load_id"
+    with duckdb.connect() as con:
+        _bars_table(con)
+        con.execute("update raw_prices.prices_daily set close = -1, low = -2 where ticker = 'T1' and "
+                    "trade_date = date '2026-01-10'")  # an earlier load's row
+        con.execute("""insert into raw_prices.prices_daily select ticker, trade_date + 1, open, high, low, close,
+                       volume, '2000.1' from raw_prices.prices_daily where trade_date = date '2026-04-10'""")
+        clean = validate(suite, con, load_ids=["2000.1"])
+        assert clean.success, clean.failures
+        assert (clean.rows, clean.rows_written) == (3_030, 30)
+        assert clean.metadata()["rows_validated"] == 30 and "30 rows this run's loads wrote" in clean.summary()
+        assert not validate(suite, con).success, "the whole table still holds the earlier load's bad row"
+
+        con.execute("""insert into raw_prices.prices_daily select ticker, trade_date + 40, open, high, low, close,
+                       volume, '2000.1' from raw_prices.prices_daily where ticker = 'T2' and
+                       trade_date = date '2026-04-11'""")  # 40 days after that ticker's last bar
+        con.execute("""insert into raw_prices.prices_daily select ticker, trade_date, open, high, low, close, volume,
+                       '2000.1' from raw_prices.prices_daily where ticker = 'T3' and trade_date = date '2026-02-01'
+                    """)  # an earlier bar loaded again without replacing it
+        failed = validate(suite, con, load_ids=["2000.1"])
+    counts = {(f["expectation"], str(f["column"])): f["unexpected_count"] for f in failed.failures}
+    # Two gaps out of range: T2's 40 days, and the 0 days between the duplicate bar and the one it repeats.
+    assert counts == {("expect_column_values_to_be_between", "gap_days"): 2,
+                      ("expect_compound_columns_to_be_unique", "['ticker', 'trade_date']"): 2}
+    assert failed.rows_written == 30 + 1 + 2, "the new rows and the earlier bar the duplicate repeats"
+
+
+def test_load_ids_beyond_a_batch_are_validated_as_the_whole_table():
+    """A first load writes every row: validated as the whole table is, in batches."""
+    suite = _bars_suite()
+    with duckdb.connect() as con:
+        _bars_table(con)
+        result = validate(suite, con, batch_rows=500, load_ids=["1000.1"])
+    assert result.success and result.rows_written is None and result.batches == 6
+
+
+def test_a_load_id_column_with_two_uniqueness_keys_is_refused(tmp_path):
+    path = tmp_path / "bars.yml"
+    path.write_text("asset: raw_prices/prices_daily\nload_id_column: _dlt_load_id\n"
+                    "sql: select * from raw_prices.prices_daily\nexpectations:\n"
+                    "  - {type: expect_compound_columns_to_be_unique, kwargs: {column_list: [ticker, trade_date]}}\n"
+                    "  - {type: expect_column_values_to_be_unique, kwargs: {column: close}}\n")
+    with pytest.raises(SuiteError, match=r"bars.yml.*at most one uniqueness expectation"):
         load_suite(path)
