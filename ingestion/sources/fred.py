@@ -44,6 +44,7 @@ DEFAULT_START_DATE = dt.date(2005, 1, 1)
 # FRED tightened its limit to about 2 requests a second per client in 2026.
 REQUESTS_PER_SECOND = 2.0
 API_PAGE_LIMIT = 100_000
+ROWS_PER_ITEM = 100_000  # observations handed to dlt at once
 ALFRED_BEGINNING, ALFRED_FOREVER = "1776-07-04", "9999-12-31"
 # Series FRED revises often enough that the marts need their vintages (backtests without look-ahead).
 VINTAGE_SERIES = ("GDP", "TLAACBW027SBOG", "TOTRESNS")
@@ -302,6 +303,7 @@ def fred_source(client: FredClient | None = None, series_ids: Sequence[str] = DE
         state = dlt.current.resource_state()
         last_dates, windows = state.setdefault("last_date", {}), state.setdefault("window", {})
         last_day = today or dt.date.today()
+        batch: list[pa.Table] = []  # handed to dlt in batches: each item costs dlt a schema pass and a write
         for series_id in series_ids:
             last_loaded = last_dates.get(series_id)
             lookback = dt.timedelta(days=LOOKBACK_DAYS.get(series_id, DEFAULT_LOOKBACK_DAYS))
@@ -324,11 +326,15 @@ def fred_source(client: FredClient | None = None, series_ids: Sequence[str] = DE
                 # An Arrow table: dlt writes it to Parquet as is instead of normalizing row by row. The table was
                 # loaded from dicts before, so it has dlt's NOT NULL row id: the row's key serves as one.
                 dates = [r["date"] for r in rows]
-                yield pa.Table.from_arrays([pa.array([series_id] * len(rows), pa.string()),
-                                            pa.array(dates, pa.date32()),
-                                            pa.array([r["value"] for r in rows], pa.float64()),
-                                            pa.array([f"{series_id}|{d.isoformat()}" for d in dates], pa.string())],
-                                           schema=OBSERVATION_SCHEMA)
+                batch.append(pa.Table.from_arrays([
+                    pa.array([series_id] * len(rows), pa.string()), pa.array(dates, pa.date32()),
+                    pa.array([r["value"] for r in rows], pa.float64()),
+                    pa.array([f"{series_id}|{d.isoformat()}" for d in dates], pa.string())], schema=OBSERVATION_SCHEMA))
+                if sum(table.num_rows for table in batch) >= ROWS_PER_ITEM:
+                    yield pa.concat_tables(batch)
+                    batch = []
+        if batch:
+            yield pa.concat_tables(batch)
 
     def vintages() -> Iterator[list[dict]]:
         """ALFRED vintages as (series, date, realtime_start, realtime_end); only with an API key.

@@ -32,6 +32,7 @@ BROWSER_USER_AGENT = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML
                       "Chrome/126.0 Safari/537.36")
 DEFAULT_START_DATE = dt.date(2005, 1, 1)
 REREAD_DAYS = 7
+BARS_PER_ITEM = 100_000  # bars handed to dlt at once (≈ 8 MB as Arrow)
 BAR_SCHEMA = pa.schema([
     pa.field("ticker", pa.string(), nullable=False), pa.field("trade_date", pa.date32(), nullable=False),
     ("open", pa.float64()), ("high", pa.float64()), ("low", pa.float64()), ("close", pa.float64()),
@@ -172,6 +173,10 @@ def prices_source(client: ChartApiClient | None = None, companies: Sequence[Comp
                 continue  # up to date: the next session's bar is not complete yet
             start = dt.date.fromisoformat(last) - dt.timedelta(days=REREAD_DAYS) if last else start_date
             wanted.append((ticker, start))
+        # Handed to dlt in batches, not one item per ticker: each item costs dlt a schema pass and a write (a
+        # ticker's week of bars, and every event list with its hints, cost more in dlt than its request).
+        bars_batch: list[pa.Table] = []
+        events_batch: dict[str, list[dict]] = {kind: [] for kind in event_hints}
         # The next answers are fetched while this one is parsed and written (the rate limit still applies). Kept
         # rather than dlt's parallelized=True/@dlt.defer: those run whole resources or per-item transformers in a
         # pool, and this loop's per-ticker state and same-run history re-read are ordered; not benchmarked yet.
@@ -185,13 +190,20 @@ def prices_source(client: ChartApiClient | None = None, companies: Sequence[Comp
                 parsed = _parse(client, client.history(ticker, start_date, last_day), ticker, last_day)
             if events:
                 last_event[ticker] = max(max(events).isoformat(), last_event.get(ticker, ""))
-            for kind, hints in event_hints.items():
-                if parsed[kind]:
-                    yield dlt.mark.with_hints(parsed[kind], hints, create_table_variant=True)
+            for kind in event_hints:
+                events_batch[kind] += parsed[kind]
             bars = parsed["prices_daily"]
             if bars.num_rows:
                 state[ticker] = pc.max(bars["trade_date"]).as_py().isoformat()
-                yield _with_load_id(bars)  # an Arrow table: dlt writes it to Parquet as is
+                bars_batch.append(bars)
+                if sum(b.num_rows for b in bars_batch) >= BARS_PER_ITEM:
+                    yield _with_load_id(pa.concat_tables(bars_batch))  # Arrow: dlt writes it to Parquet as is
+                    bars_batch = []
+        if bars_batch:
+            yield _with_load_id(pa.concat_tables(bars_batch))
+        for kind, hints in event_hints.items():
+            if events_batch[kind]:
+                yield dlt.mark.with_hints(events_batch[kind], hints, create_table_variant=True)
 
     def universe() -> Iterator[dict]:
         """The companies priced, as one table, so dbt joins exactly the list the sources loaded."""

@@ -105,6 +105,14 @@ TABLES = (
     RawTable("facts", ("cik", "fact_key"), "filed", "sec_quarterly_facts"),
 )
 TABLE = by_name(TABLES)
+ROWS_PER_ITEM = 50_000  # filings and facts handed to dlt at once
+
+
+def _hinted(batches) -> Iterator:
+    """Each non-empty list of rows with its table's hints."""
+    for rows, hints in batches:
+        if rows:
+            yield dlt.mark.with_hints(rows, hints, create_table_variant=True)
 
 
 def sec_source(client: EdgarClient | None = None, companies: Sequence[Company] | None = None):
@@ -123,13 +131,17 @@ def sec_source(client: EdgarClient | None = None, companies: Sequence[Company] |
         # What was loaded from the last filing day (fact keys and their filings): re-reading that day loads only
         # what is new, so an unchanged company writes no rows (and the marts rebuild nothing for it).
         last_day = dlt.current.resource_state().setdefault("last_day", {})
+        # Handed to dlt in batches, not per company: each item costs dlt a schema pass (with its hints) and a write.
+        companies_batch, filings_batch, facts_batch = [], [], []
         for company in companies:
+            if len(facts_batch) + len(filings_batch) >= ROWS_PER_ITEM:
+                yield from _hinted(((filings_batch, filing_hints), (facts_batch, fact_hints)))
+                filings_batch, facts_batch = [], []
             company_row, filings = parse_submissions(client.document(f"/submissions/{company.cik10}.json"))
-            yield company_row
+            companies_batch.append(company_row)
             last = state.get(str(company.cik))
             new_filings = [f for f in filings if not last or f["filing_date"].isoformat() >= last]
-            if new_filings:
-                yield dlt.mark.with_hints(new_filings, filing_hints, create_table_variant=True)
+            filings_batch += new_filings
             loaded = last_day.get(str(company.cik), {"fact_keys": [], "accessions": []})
             if last and not any(f["form"] in XBRL_FORMS and (f["filing_date"].isoformat() > last or (
                     f["filing_date"].isoformat() == last and f["accession_number"] not in loaded["accessions"]))
@@ -143,12 +155,14 @@ def sec_source(client: EdgarClient | None = None, companies: Sequence[Company] |
             new_facts = [f for f in facts if not last or f["filed"].isoformat() > last
                          or (f["filed"].isoformat() == last and f["fact_key"] not in seen)]
             if new_facts:
-                yield dlt.mark.with_hints(new_facts, fact_hints, create_table_variant=True)
+                facts_batch += new_facts
                 newest = max(f["filed"] for f in facts)
                 state[str(company.cik)] = newest.isoformat()
                 last_day[str(company.cik)] = {
                     "fact_keys": sorted(f["fact_key"] for f in facts if f["filed"] == newest),
                     "accessions": sorted({f["accn"] for f in facts if f["filed"] == newest})}
+        yield companies_batch
+        yield from _hinted(((filings_batch, filing_hints), (facts_batch, fact_hints)))
 
     @dlt.source(name="sec", max_table_nesting=0)
     def sec() -> list[DltResource]:

@@ -348,8 +348,9 @@ def _fred_suite_on(values: dict[dt.date, float]):
         con.execute("create schema raw_fred")
         con.execute("create table raw_fred.series as select 'WRESBAL' as series_id, "
                     "'Weekly, Ending Wednesday' as frequency")
-        con.execute("create table raw_fred.observations (series_id text, date date, value double)")
-        con.executemany("insert into raw_fred.observations values ('WRESBAL', ?, ?)", list(values.items()))
+        con.execute("create table raw_fred.observations (series_id text, date date, value double, "
+                    "_dlt_load_id text)")
+        con.executemany("insert into raw_fred.observations values ('WRESBAL', ?, ?, '1')", list(values.items()))
         return validate(suite, con)
 
 
