@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion import settings
 from orchestration.locking import holds_writer_lock
 
 # Storage version readable by DuckDB ≥ 1.0 (the newest format needs the newest reader).
@@ -81,7 +82,9 @@ def publish(warehouse: Path, published: Path, parquet_link: Path, changed: froze
     try:
         if from_current:
             shutil.copyfile(published, staging_copy)
-        with duckdb.connect(str(warehouse)) as con:  # the run holds the write lock; same config as its writes
+        # The run holds the write lock; the same limits as its writes (without them DuckDB took 4.2 GB here when
+        # publishing the scale-50 warehouse, all of the full build's peak).
+        with duckdb.connect(str(warehouse), config=settings.duckdb_settings()) as con:
             catalog = con.execute("select current_database()").fetchone()[0]
             objects = _objects(con, catalog)
             con.execute(f"attach {sql_string(staging_copy)} as published "
