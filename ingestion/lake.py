@@ -25,7 +25,7 @@ import dlt
 
 from ingestion import settings
 from ingestion.progress import RowCounter
-from ingestion.sources import RAW_TABLES
+from ingestion.sources.tables import RAW_TABLES
 
 LOADER_FILE_FORMAT = "parquet"
 

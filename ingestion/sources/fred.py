@@ -33,8 +33,8 @@ from dlt.sources.helpers.rest_client.paginators import OffsetPaginator
 from requests import Response
 
 from ingestion.http import PageError, RestClient, SourceError
+from ingestion.sources import tables
 from ingestion.sources.fred_catalog import CATALOG, SeriesInfo
-from ingestion.sources.tables import RawTable, by_name
 
 log = logging.getLogger(__name__)
 
@@ -65,16 +65,10 @@ LOOKBACK_DAYS = _lookback_days()
 
 
 DEFAULT_SERIES: tuple[str, ...] = tuple(CATALOG)
-# The release calendar this provider's scheduled loads follow (a name in orchestration/calendars.py).
-RELEASE_CALENDAR = "h41_weekly"
-TABLES = (
-    # H.4.1 (Thursday 16:30 for the week ending Wednesday) sets the pace: reserves are what the marts wait for.
-    RawTable("observations", ("series_id", "date"), "date", "h41_weekly",
-             "series_id = 'WRESBAL' and value is not null"),
-    RawTable("series", ("series_id",)),
-    RawTable("vintages", ("series_id", "date", "realtime_start"), "date"),
-)
-TABLE = by_name(TABLES)
+# Its raw tables and the release calendar its scheduled loads follow (declared in ingestion/sources/tables.py).
+RELEASE_CALENDAR = tables.RELEASE_CALENDARS["fred"]
+TABLES = tables.RAW_TABLES["fred"]
+TABLE = tables.by_name(TABLES)
 OBSERVATION_SCHEMA = pa.schema([pa.field("series_id", pa.string(), nullable=False),
                                 pa.field("date", pa.date32(), nullable=False), ("value", pa.float64()),
                                 pa.field("_dlt_id", pa.string(), nullable=False)])

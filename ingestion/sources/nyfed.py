@@ -21,7 +21,7 @@ import dlt
 from dlt.sources import DltResource
 
 from ingestion.http import RestClient, SourceError
-from ingestion.sources.tables import RawTable, by_name
+from ingestion.sources import tables
 
 LIVE_BASE_URL = "https://markets.newyorkfed.org"
 RATE_TYPES = {"sofr": "secured", "bgcr": "secured", "tgcr": "secured", "effr": "unsecured", "obfr": "unsecured"}
@@ -190,16 +190,10 @@ def _window_start(state: dict, key: str, default: dt.date, lookback_days: int) -
     return dt.date.fromisoformat(last) - dt.timedelta(days=lookback_days) if last else default
 
 
-# The release calendar this provider's scheduled loads follow (a name in orchestration/calendars.py).
-RELEASE_CALENDAR = "nyfed_rates_daily"
-TABLES = (
-    RawTable("reference_rates", ("type", "effective_date"), "effective_date", "nyfed_rates_daily", "type = 'SOFR'"),
-    RawTable("soma_summary", ("as_of_date",), "as_of_date", "h41_weekly"),
-    RawTable("soma_bill_holdings", ("as_of_date", "cusip"), "as_of_date", "h41_weekly"),
-    RawTable("reverse_repo_operations", ("operation_id",), "operation_date", "rrp_results_daily"),
-    RawTable("repo_operations", ("operation_id",), "operation_date", "rrp_results_daily"),
-)
-TABLE = by_name(TABLES)
+# Its raw tables and the release calendar its scheduled loads follow (declared in ingestion/sources/tables.py).
+RELEASE_CALENDAR = tables.RELEASE_CALENDARS["nyfed"]
+TABLES = tables.RAW_TABLES["nyfed"]
+TABLE = tables.by_name(TABLES)
 
 
 def nyfed_source(client: NyFedClient | None = None, start_date: dt.date = DEFAULT_START_DATE,

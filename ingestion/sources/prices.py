@@ -24,7 +24,7 @@ from dlt.sources import DltResource
 
 from ingestion.business_calendar import next_business_day
 from ingestion.http import RestClient, SourceError, prefetched
-from ingestion.sources.tables import RawTable, by_name
+from ingestion.sources import tables
 from ingestion.universe import Company, load_universe
 
 LIVE_BASE_URL = "https://query1.finance.yahoo.com"
@@ -122,15 +122,10 @@ def _unix(day: dt.date) -> int:
     return int(dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC).timestamp())
 
 
-# The release calendar this provider's scheduled loads follow (a name in orchestration/calendars.py).
-RELEASE_CALENDAR = "prices_after_close"
-TABLES = (
-    RawTable("prices_daily", ("ticker", "trade_date"), "trade_date", "prices_after_close"),
-    RawTable("dividends", ("ticker", "ex_date"), "ex_date"),
-    RawTable("splits", ("ticker", "split_date"), "split_date"),
-    RawTable("universe", ("ticker",)),
-)
-TABLE = by_name(TABLES)
+# Its raw tables and the release calendar its scheduled loads follow (declared in ingestion/sources/tables.py).
+RELEASE_CALENDAR = tables.RELEASE_CALENDARS["prices"]
+TABLES = tables.RAW_TABLES["prices"]
+TABLE = tables.by_name(TABLES)
 
 
 def prices_source(client: ChartApiClient | None = None, companies: Sequence[Company] | None = None,

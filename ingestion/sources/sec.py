@@ -19,7 +19,7 @@ import dlt
 from dlt.sources import DltResource
 
 from ingestion.http import RestClient
-from ingestion.sources.tables import RawTable, by_name
+from ingestion.sources import tables
 from ingestion.universe import Company, load_universe
 
 LIVE_BASE_URL = "https://data.sec.gov"
@@ -97,14 +97,10 @@ class EdgarClient:
 XBRL_FORMS = frozenset({"10-Q", "10-K", "10-Q/A", "10-K/A", "20-F", "20-F/A", "40-F", "40-F/A"})
 
 
-# The release calendar this provider's scheduled loads follow (a name in orchestration/calendars.py).
-RELEASE_CALENDAR = "sec_weekly"
-TABLES = (
-    RawTable("companies", ("cik",)),
-    RawTable("filings", ("cik", "accession_number"), "filing_date", "sec_weekly"),
-    RawTable("facts", ("cik", "fact_key"), "filed", "sec_quarterly_facts"),
-)
-TABLE = by_name(TABLES)
+# Its raw tables and the release calendar its scheduled loads follow (declared in ingestion/sources/tables.py).
+RELEASE_CALENDAR = tables.RELEASE_CALENDARS["sec"]
+TABLES = tables.RAW_TABLES["sec"]
+TABLE = tables.by_name(TABLES)
 ROWS_PER_ITEM = 50_000  # filings and facts handed to dlt at once
 
 

@@ -20,63 +20,18 @@ from dlt.sources.helpers.rest_client.paginators import PageNumberPaginator
 from requests import Request, Response
 
 from ingestion.http import PageError, RestClient, SourceError
-from ingestion.sources.tables import RawTable, by_name
+from ingestion.sources import tables
 
 LIVE_BASE_URL = "https://api.fiscaldata.treasury.gov/services/api/fiscal_service"
 PAGE_SIZE = 10_000
 DEFAULT_START_DATE = dt.date(2005, 1, 1)
 
 
-@dataclass(frozen=True)
-class Dataset(RawTable):
-    """A Fiscal Data endpoint and the raw table it fills (the table's description is its dbt source's)."""
-
-    endpoint: str = ""
-    # Treasury re-issues rows (auction results amended, announced auctions gain results): each load re-reads this
-    # many days before the last date loaded, and merges on the key.
-    lookback_days: int = 10
-    # Fields parsed as numbers; every other field stays text. Fields ending in _date become dates.
-    numeric_fields: tuple[str, ...] = ()
-    # Text fields that can be "null" on every row of a load: declared so the column exists anyway.
-    text_fields: tuple[str, ...] = ()
-
-
-AUCTION_AMOUNTS = (
-    "offering_amt", "total_tendered", "total_accepted", "comp_tendered", "comp_accepted", "noncomp_accepted",
-    "primary_dealer_accepted", "primary_dealer_tendered", "direct_bidder_accepted", "direct_bidder_tendered",
-    "indirect_bidder_accepted", "indirect_bidder_tendered", "soma_accepted", "soma_tendered", "soma_holdings",
-    "fima_noncomp_accepted", "fima_noncomp_tendered", "treas_retail_accepted", "treas_retail_tendered",
-    "bid_to_cover_ratio", "high_yield", "high_discnt_rate", "high_investment_rate", "high_price", "low_yield",
-    "avg_med_yield", "avg_med_discnt_rate", "allocation_pctage", "int_rate", "price_per100",
-)
-
-# The release calendar this provider's scheduled loads follow (a name in orchestration/calendars.py).
-RELEASE_CALENDAR = "treasury_daily"
-TABLES: tuple[Dataset, ...] = (
-    # Announced auctions carry no results yet: freshness counts completed ones.
-    Dataset("auctions", ("cusip", "auction_date"), "auction_date", "treasury_auctions", "total_accepted is not null",
-            endpoint="v1/accounting/od/auctions_query", lookback_days=60, numeric_fields=AUCTION_AMOUNTS),
-    Dataset("mspd_table_1", ("record_date", "security_type_desc", "security_class_desc"), "record_date",
-            "mspd_monthly", endpoint="v1/debt/mspd/mspd_table_1", lookback_days=62,
-            numeric_fields=("debt_held_public_mil_amt", "intragov_hold_mil_amt", "total_mil_amt")),
-    Dataset("operating_cash_balance", ("record_date", "account_type"), "record_date", "treasury_daily",
-            endpoint="v1/accounting/dts/operating_cash_balance",
-            numeric_fields=("open_today_bal", "close_today_bal", "open_month_bal", "open_fiscal_year_bal"),
-            text_fields=("sub_table_name",)),
-    # Table III-A: issues and redemptions of each security type per day at face value; bills issued minus bills
-    # redeemed over a month is the MSPD's change in bills outstanding (checked in dbt).
-    Dataset("public_debt_transactions", ("record_date", "transaction_type", "src_line_nbr"), "record_date",
-            "treasury_daily", endpoint="v1/accounting/dts/public_debt_transactions",
-            numeric_fields=("transaction_today_amt", "transaction_mtd_amt", "transaction_fytd_amt"),
-            text_fields=("security_type_desc",)),
-    Dataset("debt_to_penny", ("record_date",), "record_date", "treasury_daily",
-            endpoint="v2/accounting/od/debt_to_penny",
-            numeric_fields=("debt_held_public_amt", "intragov_hold_amt", "tot_pub_debt_out_amt")),
-    Dataset("avg_interest_rates", ("record_date", "security_type_desc", "security_desc"), "record_date",
-            "mspd_monthly", endpoint="v2/accounting/od/avg_interest_rates", lookback_days=62,
-            numeric_fields=("avg_interest_rate_amt",)),
-)
-DATASETS: dict[str, Dataset] = by_name(TABLES)
+# Its raw tables and the release calendar its scheduled loads follow (declared in ingestion/sources/tables.py).
+Dataset = tables.Dataset
+RELEASE_CALENDAR = tables.RELEASE_CALENDARS["treasury"]
+TABLES: tuple[Dataset, ...] = tables.RAW_TABLES["treasury"]
+DATASETS: dict[str, Dataset] = tables.by_name(TABLES)
 
 
 def parse_value(field: str, raw: object, numeric_fields: tuple[str, ...]) -> object:

@@ -2,6 +2,7 @@
 
 It answers from what the runs recorded (Dagster's run storage and event log, the warehouse's `meta.runs`) and never
 loads the Dagster definitions (dbt's manifest, every asset): that took 15 s, for a command meant to be glanced at.
+With Dagster's default storage it does not import Dagster either (`orchestration/run_history.py`).
 """
 
 from __future__ import annotations
@@ -27,21 +28,11 @@ def status(mode: ReaderModeOption = None) -> None:
     """Last runs, freshness of every source table, and failing checks, in the terminal."""
     import duckdb
 
-    from orchestration import calendars
+    from orchestration import calendars, run_history
 
     mode, path = _published(mode)
     with err.status("reading the run history…"):
-        from dagster import DagsterEventType, DagsterInstance
-
-        instance = DagsterInstance.get()
-        history = instance.get_run_records(limit=CHECK_HISTORY_RUNS)
-        latest_checks: dict = {}  # (asset, check) → evaluation, newest run first
-        for record in history:
-            events = instance.get_records_for_run(record.dagster_run.run_id,
-                                                  of_type=DagsterEventType.ASSET_CHECK_EVALUATION).records
-            for event in reversed(events):
-                evaluation = event.event_log_entry.dagster_event.event_specific_data
-                latest_checks.setdefault((evaluation.asset_key.to_user_string(), evaluation.check_name), evaluation)
+        history, latest_checks = run_history.recent(CHECK_HISTORY_RUNS)
     with duckdb.connect(str(path), read_only=True) as con:
         recorded_modes = dict(con.execute("select run_id, mode from meta.runs").fetchall())
         latest = {}
@@ -55,12 +46,11 @@ def status(mode: ReaderModeOption = None) -> None:
     runs = Table(title="Last runs", title_justify="left")
     for column in ("run", "job", "mode", "status", "started (UTC)", "took"):
         runs.add_column(column)
-    for record in records:
-        run = record.dagster_run
-        took = f"{record.end_time - record.start_time:.0f}s" if record.start_time and record.end_time else ""
-        started = (dt.datetime.fromtimestamp(record.start_time, dt.UTC).strftime("%Y-%m-%d %H:%M")
-                   if record.start_time else "")
-        runs.add_row(run.run_id[:8], run.job_name, _run_mode(run, recorded_modes), run.status.value, started, took)
+    for run in records:
+        took = f"{run.end_time - run.start_time:.0f}s" if run.start_time and run.end_time else ""
+        started = (dt.datetime.fromtimestamp(run.start_time, dt.UTC).strftime("%Y-%m-%d %H:%M")
+                   if run.start_time else "")
+        runs.add_row(run.run_id[:8], run.job_name, _run_mode(run, recorded_modes), run.status, started, took)
     out.print(runs if records else "No runs recorded yet in this DAGSTER_HOME.")
 
     now = dt.datetime.now(calendars.NEW_YORK)
@@ -76,12 +66,11 @@ def status(mode: ReaderModeOption = None) -> None:
                           _verdict(fresh, latest[asset], now), calendar.description)
     out.print(freshness)
 
-    failing = sorted((key, evaluation) for key, evaluation in latest_checks.items() if not evaluation.passed)
+    failing = sorted((key, result) for key, result in latest_checks.items() if not result.passed)
     out.print(f"Checks: {len(latest_checks) - len(failing)} of {len(latest_checks)} passed at their latest run "
               f"(the last {len(history)} runs), {len(failing)} failing")
-    for (asset, check), evaluation in failing:
-        severity = getattr(evaluation.severity, "value", "")
-        out.print(f"  [red]✗[/] {asset} · {check} {severity}: {evaluation.description or ''}", soft_wrap=True)
+    for (asset, check), result in failing:
+        out.print(f"  [red]✗[/] {asset} · {check} {result.severity}: {result.description}", soft_wrap=True)
     published_at = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     out.print(f"Published copy: {path} ({path.stat().st_size / 1e6:.0f} MB, {published_at}); "
               f"{stale} source tables late")
@@ -97,5 +86,5 @@ def _verdict(fresh: bool, latest, now: dt.datetime) -> str:
 def _run_mode(run, recorded_modes: dict[str, str]) -> str:
     """The mode a run built: its tag (every run sets it once its mode is known, `auto` resolved), else the run
     record it wrote, else its run config (runs from before the tag; the UI's launches carry none)."""
-    config = (run.run_config or {}).get("resources", {}).get("faultlines", {}).get("config", {})
+    config = run.run_config.get("resources", {}).get("faultlines", {}).get("config", {})
     return run.tags.get("faultlines/mode") or recorded_modes.get(run.run_id) or config.get("mode", "")

@@ -151,6 +151,9 @@ def test_ui_runs_checks_and_blocks_publishing_on_bad_data(first_run, home, tmp_p
         assert "raw_nyfed/reference_rates" in materialized
         assert not {"marts/mart_reserve_adequacy", "published/warehouse"} & materialized
         assert _digest(published) == before, "the published copy is the last good one"
+        status = faultlines(home, "status", "--mode", "sample")
+        assert re.search(rf"{run_id[:8]}.*│\s*FAILURE\s*│", status.stdout), status.stdout
+        assert "raw_nyfed/reference_rates · gx_nyfed__reference_rates ERROR" in status.stdout, status.stdout
 
         # 3. The UI itself in headless Chromium: the asset catalog draws, nothing is fetched from outside.
         # Tall enough for every asset: the catalog draws only the rows in view.

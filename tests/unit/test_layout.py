@@ -117,7 +117,7 @@ def _string_constants(path: Path) -> list[tuple[int, str]]:
 
 
 def test_orchestration_names_no_raw_table():
-    # A raw table is declared once, in its provider module (ingestion/sources/tables.py); Dagster's asset keys,
+    # A raw table is declared once (ingestion/sources/tables.py); Dagster's asset keys,
     # date ranges and freshness checks derive from that list. A table name written out in orchestration/ is a
     # second declaration that a new table would have to find.
     from ingestion.sources import TABLES
