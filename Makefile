@@ -31,9 +31,12 @@ $(UV):
 # run without them. The stamp names what the env was synced for, so switching engines syncs again.
 ENGINE := $(if $(or $(filter spark,$(FAULTLINES_ENGINE)),$(findstring --engine spark,$(ARGS))),spark,duckdb)
 
+# --compile-bytecode: every process (each run, dbt's, each test's) imports Dagster, dbt and dlt; where Python may
+# not write its caches (PYTHONDONTWRITEBYTECODE, set on CI machines) each one compiled them again: 1.2-2.3 s more
+# to import the Dagster definitions. Compiling once at install costs about 15 s on 2 cores.
 $(VENV)/.synced-%: $(UV) uv.lock pyproject.toml
 	@rm -f $(VENV)/.synced-*
-	$(UV) sync --locked $(if $(filter spark,$*),--extra spark)
+	$(UV) sync --locked --compile-bytecode $(if $(filter spark,$*),--extra spark)
 	@touch $@
 
 setup: $(VENV)/.synced-$(ENGINE)  ## create .venv from uv.lock (with the spark extra when FAULTLINES_ENGINE=spark)

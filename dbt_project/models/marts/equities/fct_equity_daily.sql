@@ -4,7 +4,9 @@
 -- Incremental: a run rebuilds, per ticker, only the days that can have changed since the last build: from the
 -- first bar loaded since (the source re-reads a week, and a ticker's whole history after a new split or dividend,
 -- so restated bars come with a new load id), or the whole ticker when its SEC facts or splits changed (shares and
--- fundamentals can move anywhere in its history).
+-- fundamentals can move anywhere in its history). "Since" is the newest load among the inputs the last build read
+-- (`inputs_load_id`), not its newest bar: a run loads the SEC after the prices, so its facts' load ids are newer
+-- than its bars', and measured against the bars every ticker with a fact looked restated at the next run.
 -- Deleted and re-inserted on (ticker, trade_date). `--full-refresh` rebuilds everything. On Spark a table, rebuilt
 -- every run: delete+insert (and merge) need Delta tables there, and the lake is plain Parquet.
 {{ config(materialized='table' if target.type == 'spark' else 'incremental', unique_key=['ticker', 'trade_date'],
@@ -18,12 +20,23 @@ splits as (
     select * from {{ ref('stg_prices__splits') }}
 ),
 
-{#- A table built before `shares_known_from` (the newest column; `bars_load_id` came before it) existed is rebuilt
-    in full (delete+insert of every row). #}
-{% if is_incremental() and relation_has_column(this, 'shares_known_from') %}
+inputs_seen as (
+    -- The newest load this build reads (stored with every row it writes, as `inputs_load_id`).
+    select max(load_id) as load_id from (
+        select load_id from all_bars
+        union all
+        select load_id from {{ ref('stg_sec__facts') }}
+        union all
+        select load_id from splits
+    ) as loads
+),
+
+{#- A table built before `inputs_load_id` (the newest column) existed is rebuilt in full (delete+insert of every
+    row). #}
+{% if is_incremental() and relation_has_column(this, 'inputs_load_id') %}
 last_build as (
     -- NULL when no row knows its load: then everything is rebuilt.
-    select max(bars_load_id) as load_id from {{ this }}
+    select max(inputs_load_id) as load_id from {{ this }}
 ),
 
 restated_tickers as (
@@ -187,6 +200,7 @@ select
     priced.market_cap_usd_bn,
     priced.return_1d,
     priced.bars_load_id,
+    (select load_id from inputs_seen) as inputs_load_id,
     fundamentals.ttm_net_income_usd_bn,
     fundamentals.ttm_revenue_usd_bn,
     fundamentals.fiscal_quarter_end as fundamentals_as_of,
