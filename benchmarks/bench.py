@@ -46,6 +46,10 @@ RAW_TABLES = ["raw_prices.prices_daily", "raw_fred.observations", "raw_sec.facts
               "raw_nyfed.soma_bill_holdings"]
 
 
+# `faultlines sql`'s measured query: reads the largest mart; its answer is text, so the timing is the wall time.
+READER_QUERY = "select count(*) || ' equity days' as answer from marts.fct_equity_daily"
+
+
 def measured(args: list[str], env: dict | None = None) -> dict:
     """Run a measurement (through _peak.py); its own timing (last stdout line) or wall time, and its peak RSS."""
     started = time.perf_counter()
@@ -155,6 +159,13 @@ def scale_point(scale: int, scratch: Path, repeats: int, build_repeats: int) -> 
     print(f"scale {scale}: run with nothing new ×{repeats}…", flush=True)
     m["noop_run"] = best_of(repeats, lambda i: measured(run_build(next_day, built), build_env(next_day, built)))
     point["noop_steps"] = _step_seconds(built)
+    # What readers wait for, on the built home (wall time: their last line is no number of seconds).
+    print(f"scale {scale}: status and sql ×{repeats}…", flush=True)
+    point["readers"] = {
+        "status": best_of(repeats, lambda i: measured([FAULTLINES, "status", "--mode", "replay"],
+                                                      build_env(next_day, built))),
+        "sql": best_of(repeats, lambda i: measured([FAULTLINES, "sql", "--mode", "replay", READER_QUERY],
+                                                   build_env(next_day, built)))}
     shutil.rmtree(built, ignore_errors=True)
     shutil.rmtree(pristine, ignore_errors=True)
     for folder in (data, next_day):
@@ -276,6 +287,11 @@ def write_table(results: dict) -> None:
                   "",
                   "Run with nothing new, seconds per step: " + ", ".join(
                       f"{k} {v}" for k, v in point["noop_steps"].items()), ""]
+        if "readers" in point:
+            status, sql = point["readers"]["status"], point["readers"]["sql"]
+            lines += [f"Readers on the built home (wall, min of {len(status['runs_seconds'])}): `faultlines status` "
+                      f"{status['seconds']:.2f} s, `faultlines sql` {sql['seconds']:.2f} s (target: about a second).",
+                      ""]
     cold = results.get("cold_sample_build")
     if cold:
         lines += [f"**Cold sample build** (`faultlines run --mode sample` into an empty home): "

@@ -92,7 +92,11 @@ def from_sqlite(home: Path, limit: int) -> tuple[list[Run], dict[tuple[str, str]
                     "select evaluation_event from asset_check_executions where evaluation_event is not null and "
                     f"run_id in ({', '.join('?' * len(runs))}) order by id desc", [run.run_id for run in runs])
                 for (event,) in evaluations:
-                    result = _check_result(json.loads(event))
+                    entry = json.loads(event)
+                    # A check planned by a run that stopped before it (a failed step upstream) keeps its plan here.
+                    if entry["dagster_event"]["event_type_value"] != "ASSET_CHECK_EVALUATION":
+                        continue
+                    result = _check_result(entry)
                     checks.setdefault((result.asset, result.check_name), result)
     except (sqlite3.Error, KeyError, TypeError, ValueError) as exc:
         raise UnreadableHistory(f"{home / 'history'}: {exc}") from exc

@@ -19,6 +19,19 @@ from tests.conftest import FAULTLINES, cli_env
 SAMPLE_END = "2026-06-30"
 
 
+# Status's reader of Dagster's SQLite files (orchestration/run_history.py) against Dagster's API on a home: equal,
+# and readable without the fallback (from_sqlite raises on a layout it does not know). Prints runs, checks, failing.
+SAME_HISTORY = """
+import os
+from pathlib import Path
+from orchestration import environment, run_history
+environment.configure()
+runs, checks = run_history.from_sqlite(Path(os.environ["DAGSTER_HOME"]), 20)
+assert (runs, checks) == run_history.from_dagster(20), "the SQLite reader and Dagster's API disagree"
+print(len(runs), len(checks), sum(not c.passed for c in checks.values()))
+"""
+
+
 def _env(home: Path) -> dict:
     # A pinned sample end: two runs either side of midnight must still see the same sample data.
     return cli_env(home, COLUMNS="200", FAULTLINES_SAMPLE_END=SAMPLE_END)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import FAULTLINES, _env, _one_line_error, faultlines
+from tests.e2e.conftest import FAULTLINES, SAME_HISTORY, _env, _one_line_error, faultlines
 from tests.utils import seed_claim_ids
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]  # one worker: they share one sample build
@@ -174,16 +174,6 @@ def test_status_answers_without_loading_the_dagster_definitions(first_run, home)
     assert result.returncode == 0, result.stderr
     assert "Checks: " in result.stdout and result.stdout.strip().splitlines()[-1] == "loaded: []"
 
-
-SAME_HISTORY = """
-import os
-from pathlib import Path
-from orchestration import environment, run_history
-environment.configure()
-runs, checks = run_history.from_sqlite(Path(os.environ["DAGSTER_HOME"]), 20)
-assert (runs, checks) == run_history.from_dagster(20), "the SQLite reader and Dagster's API disagree"
-print(len(runs), len(checks), sum(not c.passed for c in checks.values()))
-"""
 
 
 def test_status_reads_the_run_history_dagster_reads(first_run, home):

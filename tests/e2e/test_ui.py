@@ -12,6 +12,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import requests
 
 from ingestion.emulator.server import Emulator
 from tests.e2e.browser import visit
-from tests.e2e.conftest import FAULTLINES, _env, _free_port, faultlines
+from tests.e2e.conftest import FAULTLINES, SAME_HISTORY, _env, _free_port, faultlines
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]  # one worker: they share one sample build
 
@@ -154,6 +155,11 @@ def test_ui_runs_checks_and_blocks_publishing_on_bad_data(first_run, home, tmp_p
         status = faultlines(home, "status", "--mode", "sample")
         assert re.search(rf"{run_id[:8]}.*│\s*FAILURE\s*│", status.stdout), status.stdout
         assert "raw_nyfed/reference_rates · gx_nyfed__reference_rates ERROR" in status.stdout, status.stdout
+        # Status's own reader of Dagster's SQLite files agrees with Dagster's API on this history (a failed run,
+        # checks it planned and never ran, a UI launch); faultlines status used it, not the fallback.
+        same = subprocess.run([sys.executable, "-c", SAME_HISTORY], env=_env(home), capture_output=True, text=True,
+                              timeout=120)
+        assert same.returncode == 0, same.stderr
 
         # 3. The UI itself in headless Chromium: the asset catalog draws, nothing is fetched from outside.
         # Tall enough for every asset: the catalog draws only the rows in view.

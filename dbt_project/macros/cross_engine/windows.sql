@@ -35,3 +35,13 @@ coalesce(
 {% macro latest_non_null(value, order_by) -%}
     max_by({{ value }}, case when {{ value }} is not null then {{ order_by }} end)
 {%- endmacro %}
+
+{#- The sum of the `n` largest values of a group (an aggregate, not a window): DuckDB keeps the top n as it
+    aggregates (`max(value, n)`); Spark sorts the group's list. In mart_sector_valuation a row_number() window over
+    5.3M memberships did this: 1.4 of the model's 3.7 s at scale 10. -#}
+{% macro sum_of_largest(value, n) %}{{ return(adapter.dispatch('sum_of_largest')(value, n)) }}{% endmacro %}
+{% macro default__sum_of_largest(value, n) %}list_sum(max({{ value }}, {{ n }})){% endmacro %}
+{% macro spark__sum_of_largest(value, n) -%}
+    aggregate(slice(sort_array(collect_list(cast({{ value }} as double)), false), 1, {{ n }}), cast(0 as double),
+              (total, item) -> total + item)
+{%- endmacro %}

@@ -10,20 +10,19 @@ with equity as (
     where equity.market_cap_usd_bn is not null
 ),
 
-memberships as (
-    select *, sector as sector_name from equity
-    union all
-    select *, 'AI basket' as sector_name from equity where ai_basket
-    union all
-    select *, 'All' as sector_name from equity
+lagged as (
+    -- Yesterday's cap, once per ticker (2.7M rows at scale 10), not once per membership (5.3M): a ticker's
+    -- memberships hold all of its days, so the previous day is the same in each.
+    select *, lag(market_cap_usd_bn) over (partition by ticker order by trade_date) as previous_cap
+    from equity
 ),
 
-ranked as (
-    select
-        *,
-        row_number() over (partition by trade_date, sector_name order by market_cap_usd_bn desc) as cap_rank,
-        lag(market_cap_usd_bn) over (partition by ticker, sector_name order by trade_date) as previous_cap
-    from memberships
+memberships as (
+    select *, sector as sector_name from lagged
+    union all
+    select *, 'AI basket' as sector_name from lagged where ai_basket
+    union all
+    select *, 'All' as sector_name from lagged
 ),
 
 daily as (
@@ -39,11 +38,11 @@ daily as (
         sum(market_cap_usd_bn) filter (where ttm_revenue_usd_bn is not null) as revenue_market_cap_usd_bn,
         count(ttm_net_income_usd_bn) as constituents_with_earnings,
         count(ttm_revenue_usd_bn) as constituents_with_revenue,
-        sum(market_cap_usd_bn) filter (where cap_rank <= 10) as top10_market_cap_usd_bn,
+        {{ sum_of_largest('market_cap_usd_bn', 10) }} as top10_market_cap_usd_bn,
         -- Cap-weighted return: yesterday's caps weight today's returns (constituents present both days).
         sum(previous_cap * return_1d) / nullif(sum(previous_cap) filter (where return_1d is not null), 0)
             as return_1d
-    from ranked
+    from memberships
     group by trade_date, sector_name
 ),
 
