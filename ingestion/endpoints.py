@@ -16,7 +16,7 @@ from pathlib import Path
 import requests
 
 from ingestion import settings
-from ingestion.emulator.server import Emulator
+from ingestion.emulator.server import EmulatorProcess
 from ingestion.sources import fred, nyfed, prices, sec, treasury
 
 log = logging.getLogger(__name__)
@@ -144,5 +144,5 @@ def open_endpoints(mode: str, data_dir: Path | None = None, seed: int = settings
 
         served = ensure_sample_data(Path(data_dir) if data_dir else settings.sample_data_dir(seed), seed,
                                     settings.sample_end_date())
-    with Emulator(served) as emulator:
+    with EmulatorProcess(served) as emulator:
         yield Endpoints.emulated(mode, emulator.base_url, emulator.data_dir, fallback_reason)

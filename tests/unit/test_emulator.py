@@ -2,6 +2,10 @@
 
 import csv
 import io
+import os
+import subprocess
+import sys
+import time
 
 import pytest
 import requests
@@ -115,3 +119,51 @@ def test_every_fred_format_drift_is_served(tmp_path):
         text = requests.get(f"{running.base_url}/graph/fredgraph.csv", params={"id": "EFFR"}, timeout=5).text
     assert _csv_rows(text) == [["observation_date", "EFFR"], ["2009-09-04", "0.15"], ["2009-09-07", ""],
                                ["2009-09-08", ""]]
+
+
+def test_the_runs_emulator_serves_from_its_own_process_and_ends_with_the_run(sample_dir):
+    """Sample and replay runs serve the data dir from a child process (on the other core, as a remote API): it
+    answers at once (connections wait in the socket's queue), and ends when the process that started it stops it or
+    dies, even killed."""
+    from ingestion.emulator.server import EmulatorProcess
+
+    with EmulatorProcess(sample_dir) as emulator:
+        r = requests.get(f"{emulator.base_url}/graph/fredgraph.csv", params={"id": "SOFR"}, timeout=10)
+        assert r.status_code == 200 and r.text.startswith("observation_date,SOFR")
+        child = emulator._child.pid
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{emulator.base_url}/graph/fredgraph.csv", params={"id": "SOFR"}, timeout=5)
+    assert not os.path.exists(f"/proc/{child}") or _is_zombie(child), "stopped with its run"
+
+    # A run killed outright (SIGKILL: no cleanup runs) leaves no emulator behind: its stdin pipe closes.
+    parent = subprocess.Popen([sys.executable, "-c", KILLED_RUN, str(sample_dir)], stdout=subprocess.PIPE, text=True)
+    child = int(parent.stdout.readline())
+    parent.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    while os.path.exists(f"/proc/{child}") and not _is_zombie(child) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not os.path.exists(f"/proc/{child}") or _is_zombie(child), "the emulator outlived its killed run"
+
+
+KILLED_RUN = """
+import os, signal, sys
+from pathlib import Path
+from ingestion.emulator.server import EmulatorProcess
+emulator = EmulatorProcess(Path(sys.argv[1])).start()
+print(emulator._child.pid, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        return open(f"/proc/{pid}/stat").read().split(") ")[1].startswith("Z")
+    except OSError:
+        return True
+
+
+def test_the_runs_emulator_refuses_a_broken_data_dir_in_the_run(tmp_path):
+    from ingestion.emulator.server import EmulatorProcess
+
+    with pytest.raises(EmulatorError, match="none of the folders fred, treasury"):
+        EmulatorProcess(tmp_path)
