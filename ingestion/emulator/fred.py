@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 from pathlib import Path
 
 from ingestion.emulator.common import DataFileError, Params, Reply, Route, valid_date
@@ -53,18 +54,42 @@ def read_fred_csv(path: Path) -> list[tuple[str, str]]:
     return rows
 
 
-# Files already found readable, with the (size, mtime) they had: a run checks its data dir before it starts the
-# emulator, which checks it again (1.3 s a pass for 200 series at bench scale 10); an edited file is read again.
-_CHECKED: dict[Path, tuple[int, int]] = {}
+# Files already found readable, with the (size, mtime) they had: 1.3 s a pass for 200 series at bench scale 10, and
+# a run checked its data dir once more than needed (before it started the emulator) and then every run again. The
+# record is kept in this process and in the home (`cache/fred-files-checked.json`), so the next run reads only the
+# files that changed since (an edited file has another size or mtime, and is read again).
+_CHECKED: dict[str, tuple[int, int]] = {}
+
+
+def _record() -> Path:
+    from ingestion import settings
+
+    return settings.home() / "cache" / "fred-files-checked.json"
 
 
 def check_files(data_dir: Path) -> None:
     """Every ``fred/<ID>.csv`` of a data dir is readable as FRED serves it (raises DataFileError)."""
+    record = _record()
+    if not _CHECKED and record.is_file():
+        try:
+            _CHECKED.update({path: tuple(stamp) for path, stamp in json.loads(record.read_text()).items()})
+        except (OSError, ValueError, TypeError):
+            pass  # an unreadable record: every file is read again, and the record rewritten
+    newly_checked = False
     for path in sorted((data_dir / "fred").glob("*.csv")):
         stat = path.stat()
-        if _CHECKED.get(path) != (stat.st_size, stat.st_mtime_ns):
+        if _CHECKED.get(str(path)) != (stat.st_size, stat.st_mtime_ns):
             read_fred_csv(path)
-            _CHECKED[path] = (stat.st_size, stat.st_mtime_ns)
+            _CHECKED[str(path)] = (stat.st_size, stat.st_mtime_ns)
+            newly_checked = True
+    if newly_checked:
+        try:  # written whole, then renamed: a reader never sees half of it
+            record.parent.mkdir(parents=True, exist_ok=True)
+            partial = record.with_name(f".{record.name}.{os.getpid()}")
+            partial.write_text(json.dumps(_CHECKED))
+            os.replace(partial, record)
+        except OSError:
+            pass  # a read-only home: the next run checks the files again, nothing worse
 
 
 def _fred_series_file(data_dir: Path, series_id: str) -> Path | None:

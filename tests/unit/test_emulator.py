@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 import os
 import subprocess
 import sys
@@ -167,3 +168,33 @@ def test_the_runs_emulator_refuses_a_broken_data_dir_in_the_run(tmp_path):
 
     with pytest.raises(EmulatorError, match="none of the folders fred, treasury"):
         EmulatorProcess(tmp_path)
+
+
+CHECK_IN_A_NEW_PROCESS = """
+import sys
+from pathlib import Path
+from ingestion.emulator.server import EmulatorError, check_data_dir
+try:
+    check_data_dir(Path(sys.argv[1]))
+    print("ok")
+except EmulatorError as exc:
+    print(exc)
+"""
+
+
+def test_fred_files_checked_once_are_read_again_only_when_they_change(tmp_path):
+    """The record of files found readable outlives the run (the next one skips them), never an edit."""
+    data, home = tmp_path / "data", tmp_path / "home"
+    (data / "fred").mkdir(parents=True)
+    good = data / "fred" / "WRESBAL.csv"
+    good.write_text("observation_date,WRESBAL\n2024-01-03,1\n")
+
+    def check() -> str:
+        return subprocess.run([sys.executable, "-c", CHECK_IN_A_NEW_PROCESS, str(data)], capture_output=True,
+                              text=True, env={**os.environ, "FAULTLINES_HOME": str(home)}, timeout=60).stdout.strip()
+
+    assert check() == "ok"
+    record = json.loads((home / "cache" / "fred-files-checked.json").read_text())
+    assert record == {str(good.resolve()): [good.stat().st_size, good.stat().st_mtime_ns]}
+    good.write_text("observation_date,WRESBAL\n2024-01-03,abc\n")
+    assert "WRESBAL.csv line 2: the value 'abc' is not a number" in check()
