@@ -2,11 +2,11 @@
 
 Why hand-written: importing Dagster and opening its instance takes 2 s (1.45 s of it imports: SQLAlchemy, Alembic,
 the whole definitions API), for a command meant to answer in about a second. Dagster's default storage is SQLite
-files under DAGSTER_HOME (``history/runs.db`` for runs and their tags, ``history/runs/index.db`` for check
-executions), and this module reads them directly, read-only, with the standard library: 0.01 s. A home whose
-``dagster.yaml`` names another storage (Postgres, say), or files without the expected tables, is read through
-``DagsterInstance`` as before. ``tests/e2e/test_cli.py`` compares both readers on the same home, so a Dagster
-upgrade that changes the layout fails a test instead of misleading a user.
+files under DAGSTER_HOME (``history/runs.db`` for runs, ``history/runs/index.db`` for check executions), and this
+module reads them directly, read-only, with the standard library: 0.01 s. A home whose ``dagster.yaml`` names
+another storage (Postgres, say), or files without the expected tables, is read through ``DagsterInstance`` as
+before. The e2e tests compare both readers on the CLI's home and on the UI's (a failed run, checks planned and
+never run), so a Dagster upgrade that changes the layout fails a test instead of misleading a user.
 """
 
 from __future__ import annotations
@@ -75,16 +75,12 @@ def from_sqlite(home: Path, limit: int) -> tuple[list[Run], dict[tuple[str, str]
         with _read_only(runs_db) as con:
             rows = con.execute("select run_id, pipeline_name, status, start_time, end_time, run_body from runs "
                                "order by id desc limit ?", [limit]).fetchall()
-            tags: dict[str, dict[str, str]] = {}
-            for run_id, key, value in con.execute(
-                    f"select run_id, key, value from run_tags where run_id in ({', '.join('?' * len(rows))})",
-                    [row[0] for row in rows]):
-                tags.setdefault(run_id, {})[key] = value
         runs = []
         for run_id, job_name, status, start_time, end_time, body in rows:
+            # The run's own record holds its tags as Dagster reports them (table run_tags also indexes hidden ones).
             body = json.loads(body)
-            runs.append(Run(run_id, job_name, status, start_time, end_time,
-                            {**(body.get("tags") or {}), **tags.get(run_id, {})}, body.get("run_config") or {}))
+            runs.append(Run(run_id, job_name, status, start_time, end_time, body.get("tags") or {},
+                            body.get("run_config") or {}))
         checks: dict[tuple[str, str], CheckResult] = {}
         if runs and index_db.exists():
             with _read_only(index_db) as con:

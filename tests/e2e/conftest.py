@@ -27,7 +27,12 @@ from pathlib import Path
 from orchestration import environment, run_history
 environment.configure()
 runs, checks = run_history.from_sqlite(Path(os.environ["DAGSTER_HOME"]), 20)
-assert (runs, checks) == run_history.from_dagster(20), "the SQLite reader and Dagster's API disagree"
+dagster_runs, dagster_checks = run_history.from_dagster(20)
+for ours, theirs in zip(runs, dagster_runs, strict=True):
+    assert ours == theirs, f"the SQLite reader and Dagster's API disagree on a run: {ours} != {theirs}"
+for key in checks.keys() | dagster_checks.keys():
+    assert checks.get(key) == dagster_checks.get(key), f"they disagree on a check: {checks.get(key)} != " \
+                                                       f"{dagster_checks.get(key)}"
 print(len(runs), len(checks), sum(not c.passed for c in checks.values()))
 """
 
