@@ -32,9 +32,10 @@ $(UV):
 ENGINE := $(if $(or $(filter spark,$(FAULTLINES_ENGINE)),$(findstring --engine spark,$(ARGS))),spark,duckdb)
 
 # --compile-bytecode: every process (each run, dbt's, each test's) imports Dagster, dbt and dlt; where Python may
-# not write its caches (PYTHONDONTWRITEBYTECODE, set on CI machines) each one compiled them again: 1.2-2.3 s more
-# to import the Dagster definitions. Compiling once at install costs about 15 s on 2 cores.
-$(VENV)/.synced-%: $(UV) uv.lock pyproject.toml
+# not write its caches (PYTHONDONTWRITEBYTECODE, as set on the machine this was measured on) each one compiled them
+# again: 1.2-2.3 s more to import the Dagster definitions. Compiling once at install costs about 15 s on 2 cores.
+# The stamp also depends on this Makefile, so an env made before is synced (and compiled) again.
+$(VENV)/.synced-%: $(UV) uv.lock pyproject.toml Makefile
 	@rm -f $(VENV)/.synced-*
 	$(UV) sync --locked --compile-bytecode $(if $(filter spark,$*),--extra spark)
 	@touch $@

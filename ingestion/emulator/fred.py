@@ -54,11 +54,13 @@ def read_fred_csv(path: Path) -> list[tuple[str, str]]:
     return rows
 
 
-# Files already found readable, with the (size, mtime) they had: 1.3 s a pass for 200 series at bench scale 10, and
-# a run checked its data dir once more than needed (before it started the emulator) and then every run again. The
-# record is kept in this process and in the home (`cache/fred-files-checked.json`), so the next run reads only the
-# files that changed since (an edited file has another size or mtime, and is read again).
-_CHECKED: dict[str, tuple[int, int]] = {}
+# Files already found readable, with the stamp they had: 1.3 s a pass for 200 series at bench scale 10, and a run
+# checked its data dir once more than needed (before it started the emulator) and then every run again. The record
+# is kept in this process and in the home (`cache/fred-files-checked.json`), so the next run reads only the files
+# that changed since. The stamp has the inode and ctime besides size and mtime: a copy that keeps mtimes (`cp -p`,
+# `rsync -a`, a restored backup) is still a new file. A new CHECK_VERSION (a stricter check) starts a new record.
+CHECK_VERSION = 1
+_CHECKED: dict[str, list[int]] = {}
 
 
 def _record() -> Path:
@@ -67,29 +69,42 @@ def _record() -> Path:
     return settings.home() / "cache" / "fred-files-checked.json"
 
 
+def _stamp(path: Path) -> list[int]:
+    stat = path.stat()
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns]
+
+
 def check_files(data_dir: Path) -> None:
     """Every ``fred/<ID>.csv`` of a data dir is readable as FRED serves it (raises DataFileError)."""
     record = _record()
     if not _CHECKED and record.is_file():
         try:
-            _CHECKED.update({path: tuple(stamp) for path, stamp in json.loads(record.read_text()).items()})
-        except (OSError, ValueError, TypeError):
+            saved = json.loads(record.read_text())
+            if isinstance(saved, dict) and saved.get("check_version") == CHECK_VERSION:
+                _CHECKED.update(saved["files"])
+        except (OSError, ValueError, TypeError, KeyError):
             pass  # an unreadable record: every file is read again, and the record rewritten
     newly_checked = False
-    for path in sorted((data_dir / "fred").glob("*.csv")):
-        stat = path.stat()
-        if _CHECKED.get(str(path)) != (stat.st_size, stat.st_mtime_ns):
-            read_fred_csv(path)
-            _CHECKED[str(path)] = (stat.st_size, stat.st_mtime_ns)
-            newly_checked = True
-    if newly_checked:
-        try:  # written whole, then renamed: a reader never sees half of it
-            record.parent.mkdir(parents=True, exist_ok=True)
-            partial = record.with_name(f".{record.name}.{os.getpid()}")
-            partial.write_text(json.dumps(_CHECKED))
-            os.replace(partial, record)
-        except OSError:
-            pass  # a read-only home: the next run checks the files again, nothing worse
+    try:
+        for path in sorted((data_dir / "fred").glob("*.csv")):
+            stamp = _stamp(path)
+            if _CHECKED.get(str(path)) != stamp:
+                read_fred_csv(path)
+                _CHECKED[str(path)] = stamp
+                newly_checked = True
+    finally:  # the files found readable before a broken one count too
+        if newly_checked:
+            _save(record)
+
+
+def _save(record: Path) -> None:
+    partial = record.with_name(f".{record.name}.{os.getpid()}")
+    try:  # written whole, then renamed: a reader never sees half of it
+        record.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_text(json.dumps({"check_version": CHECK_VERSION, "files": _CHECKED}))
+        os.replace(partial, record)
+    except OSError:
+        partial.unlink(missing_ok=True)  # a read-only home: the next run checks the files again, nothing worse
 
 
 def _fred_series_file(data_dir: Path, series_id: str) -> Path | None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import re
+import select
+import signal
 import socket
 import struct
 import subprocess
@@ -36,6 +38,8 @@ ROUTES: list[tuple[re.Pattern[str], Route]] = [
 
 
 PROVIDER_FOLDERS = ("fred", "treasury", "nyfed", "sec", "prices")
+# EmulatorProcess: how long its child may take to start serving (it imports the routes: 0.2 s here).
+CHILD_START_TIMEOUT_SECONDS = 30
 
 
 def find_route(path: str) -> tuple[Route, dict[str, str]] | None:
@@ -224,11 +228,30 @@ class EmulatorProcess:
 
     def start(self) -> EmulatorProcess:
         fd = self._socket.fileno()
-        self._child = subprocess.Popen([sys.executable, "-m", "ingestion.emulator.server", str(fd), str(self.data_dir)],
-                                       stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, pass_fds=(fd,))
-        # The child's now: were it to die, connections are refused at once instead of waiting in a queue here.
-        self._socket.close()
+        try:
+            self._child = subprocess.Popen(
+                [sys.executable, "-m", "ingestion.emulator.server", str(fd), str(self.data_dir)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(fd,))
+        finally:
+            # The child's now: were it to die, connections are refused at once instead of waiting in a queue here.
+            self._socket.close()
+        # What the child says goes to this process's log (the run's log file), as the emulator's lines did when it
+        # ran in this process; the last lines explain a child that could not start.
+        self._said: list[str] = []
+        threading.Thread(target=self._relay_stderr, name="emulator-stderr", daemon=True).start()
+        ready, _, _ = select.select([self._child.stdout], [], [], CHILD_START_TIMEOUT_SECONDS)
+        if not ready or self._child.stdout.read(1) != b"1":
+            self._child.kill()
+            self._child.wait()
+            raise EmulatorError(f"the emulator's process did not start (exit code {self._child.returncode}): "
+                                + (" / ".join(self._said[-3:]) or "it said nothing"))
         return self
+
+    def _relay_stderr(self) -> None:
+        for raw in self._child.stderr:
+            line = raw.decode(errors="replace").rstrip()
+            self._said.append(line)
+            log.warning("emulator: %s", line)
 
     def stop(self) -> None:
         self._socket.close()
@@ -239,6 +262,8 @@ class EmulatorProcess:
             except subprocess.TimeoutExpired:
                 self._child.kill()
                 self._child.wait()
+            if self._child.returncode not in (0, -signal.SIGKILL):
+                log.warning("the emulator's process ended with exit code %s", self._child.returncode)
 
     def __enter__(self) -> EmulatorProcess:
         return self.start()
@@ -249,9 +274,14 @@ class EmulatorProcess:
 
 def _serve_for_parent(fd: int, data_dir: Path) -> None:
     """EmulatorProcess's child: serve on the inherited socket until stdin closes."""
+    # Ctrl-C in the terminal reaches the whole process group: the run handles it and then closes our stdin.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")  # to stderr, which the parent logs
     listening = socket.socket(fileno=fd)
     server = _EmulatorHTTPServer(listening.getsockname(), data_dir, listening=listening)
     threading.Thread(target=server.serve_forever, name="emulator", daemon=True).start()
+    sys.stdout.buffer.write(b"1")  # serving: EmulatorProcess.start waits for this
+    sys.stdout.buffer.flush()
     sys.stdin.buffer.read()  # until the parent closes the pipe (or ends)
     server.shutdown()
     server.server_close()

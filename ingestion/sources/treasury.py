@@ -20,7 +20,7 @@ from dlt.sources.helpers.rest_client.paginators import PageNumberPaginator
 from requests import Request, Response
 
 from ingestion.http import PageError, RestClient, SourceError
-from ingestion.sources import tables
+from ingestion.sources import tables as raw_tables
 
 LIVE_BASE_URL = "https://api.fiscaldata.treasury.gov/services/api/fiscal_service"
 PAGE_SIZE = 10_000
@@ -28,10 +28,10 @@ DEFAULT_START_DATE = dt.date(2005, 1, 1)
 
 
 # Its raw tables and the release calendar its scheduled loads follow (declared in ingestion/sources/tables.py).
-Dataset = tables.Dataset
-RELEASE_CALENDAR = tables.RELEASE_CALENDARS["treasury"]
-TABLES: tuple[Dataset, ...] = tables.RAW_TABLES["treasury"]
-DATASETS: dict[str, Dataset] = tables.by_name(TABLES)
+Dataset = raw_tables.Dataset
+RELEASE_CALENDAR = raw_tables.RELEASE_CALENDARS["treasury"]
+TABLES: tuple[Dataset, ...] = raw_tables.TREASURY
+DATASETS: dict[str, Dataset] = {dataset.name: dataset for dataset in TABLES}
 
 
 def parse_value(field: str, raw: object, numeric_fields: tuple[str, ...]) -> object:

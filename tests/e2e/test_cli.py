@@ -175,14 +175,13 @@ def test_status_answers_without_loading_the_dagster_definitions(first_run, home)
     assert "Checks: " in result.stdout and result.stdout.strip().splitlines()[-1] == "loaded: []"
 
 
-
 def test_status_reads_the_run_history_dagster_reads(first_run, home):
     """The status's own reader of Dagster's SQLite files against Dagster's API: a Dagster upgrade that changes the
     layout fails here, not in front of a user."""
     result = subprocess.run([sys.executable, "-c", SAME_HISTORY], env=_env(home), capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 0, result.stderr
-    runs, checks, failing = map(int, result.stdout.split())
+    runs, checks, _failing = map(int, result.stdout.split())
     assert runs >= 1 and checks > 100, result.stdout
 
 

@@ -4,9 +4,11 @@
 -- Incremental: a run rebuilds, per ticker, only the days that can have changed since the last build: from the
 -- first bar loaded since (the source re-reads a week, and a ticker's whole history after a new split or dividend,
 -- so restated bars come with a new load id), or the whole ticker when its SEC facts or splits changed (shares and
--- fundamentals can move anywhere in its history). "Since" is the newest load among the inputs the last build read
--- (`inputs_load_id`), not its newest bar: a run loads the SEC after the prices, so its facts' load ids are newer
--- than its bars', and measured against the bars every ticker with a fact looked restated at the next run.
+-- fundamentals can move anywhere in its history). "Since" is per input: after the newest load of bars, of SEC facts
+-- and of splits the last build read (`bars_load_id`, `newest_facts_load_id`, `newest_splits_load_id`). Loads of one
+-- pipeline finish in load-id order; across pipelines they do not (a run loads the SEC after the prices, and a killed
+-- load is finished by its provider's next run under its old id), so one input's load ids are never compared with
+-- another's: measured against the newest bar, every ticker with a fact loaded in the last build looked restated.
 -- Deleted and re-inserted on (ticker, trade_date). `--full-refresh` rebuilds everything. On Spark a table, rebuilt
 -- every run: delete+insert (and merge) need Delta tables there, and the lake is plain Parquet.
 {{ config(materialized='table' if target.type == 'spark' else 'incremental', unique_key=['ticker', 'trade_date'],
@@ -20,23 +22,23 @@ splits as (
     select * from {{ ref('stg_prices__splits') }}
 ),
 
-inputs_seen as (
-    -- The newest load this build reads (stored with every row it writes, as `inputs_load_id`).
-    select max(load_id) as load_id from (
-        select load_id from all_bars
-        union all
-        select load_id from {{ ref('stg_sec__facts') }}
-        union all
-        select load_id from splits
-    ) as loads
+newest_loads as (
+    -- The newest SEC facts and splits this build reads, stored with every row it writes.
+    select
+        (select max(load_id) from {{ ref('stg_sec__facts') }}) as facts,
+        (select max(load_id) from splits) as splits
 ),
 
-{#- A table built before `inputs_load_id` (the newest column) existed is rebuilt in full (delete+insert of every
-    row). #}
-{% if is_incremental() and relation_has_column(this, 'inputs_load_id') %}
+{#- A table built before `newest_splits_load_id` (the newest column) existed is rebuilt in full (delete+insert of
+    every row). #}
+{% if is_incremental() and relation_has_column(this, 'newest_splits_load_id') %}
 last_build as (
-    -- NULL when no row knows its load: then everything is rebuilt.
-    select max(inputs_load_id) as load_id from {{ this }}
+    -- NULL when no row knows its load: then everything is rebuilt. No facts or splits read then: any is new ('').
+    select
+        max(bars_load_id) as load_id,
+        coalesce(max(newest_facts_load_id), '') as facts_load_id,
+        coalesce(max(newest_splits_load_id), '') as splits_load_id
+    from {{ this }}
 ),
 
 restated_tickers as (
@@ -44,12 +46,12 @@ restated_tickers as (
     from {{ ref('stg_sec__facts') }} as facts
     join {{ ref('stg_prices__universe') }} as universe on universe.cik = facts.cik
     cross join last_build
-    where facts.load_id > last_build.load_id or last_build.load_id is null
+    where facts.load_id > last_build.facts_load_id or last_build.load_id is null
     union
     select distinct splits.ticker
     from splits
     cross join last_build
-    where splits.load_id > last_build.load_id
+    where splits.load_id > last_build.splits_load_id
     union
     -- A seed has no load id to compare: its few companies are rebuilt every run.
     select universe.ticker
@@ -200,7 +202,8 @@ select
     priced.market_cap_usd_bn,
     priced.return_1d,
     priced.bars_load_id,
-    (select load_id from inputs_seen) as inputs_load_id,
+    (select facts from newest_loads) as newest_facts_load_id,
+    (select splits from newest_loads) as newest_splits_load_id,
     fundamentals.ttm_net_income_usd_bn,
     fundamentals.ttm_revenue_usd_bn,
     fundamentals.fiscal_quarter_end as fundamentals_as_of,
