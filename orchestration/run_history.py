@@ -18,7 +18,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-STORAGE_KEYS = ("storage", "run_storage", "event_log_storage")
+STORAGE_KEYS = ("storage", "run_storage", "event_log_storage", "instance_class")  # any: ask Dagster
 
 
 @dataclass(frozen=True)
