@@ -31,7 +31,7 @@ DEFAULT_START_DATE = dt.date(2005, 1, 1)
 Dataset = raw_tables.Dataset
 RELEASE_CALENDAR = raw_tables.RELEASE_CALENDARS["treasury"]
 TABLES: tuple[Dataset, ...] = raw_tables.TREASURY
-DATASETS: dict[str, Dataset] = {dataset.name: dataset for dataset in TABLES}
+DATASETS: dict[str, Dataset] = raw_tables.by_name(TABLES)
 
 
 def parse_value(field: str, raw: object, numeric_fields: tuple[str, ...]) -> object:
