@@ -89,14 +89,24 @@ def _bars_table(ticker: str, timestamps: list, quote: dict, adjclose: list, zone
 
     close = price(quote["close"])
     table = pa.Table.from_arrays([
-        pa.array([ticker] * count, pa.string()), trade_date, price(quote["open"]), price(quote["high"]),
+        # Repeated as Arrow scalars: a Python list of the same string per bar took 0.6 s of a 2.7M-bar ingest.
+        pa.repeat(pa.scalar(ticker, pa.string()), count), trade_date, price(quote["open"]), price(quote["high"]),
         price(quote["low"]), close, price(adjclose), pa.array(quote["volume"], pa.int64()),
-        pa.array([meta.get("currency")] * count, pa.string()),
+        pa.repeat(pa.scalar(meta.get("currency"), pa.string()), count),
     ], schema=BAR_SCHEMA)
     keep = pc.is_valid(close)  # a halted session has nulls: no bar
     if before is not None:
         keep = pc.and_(keep, pc.less(trade_date, pa.scalar(before, pa.date32())))
-    return table.filter(keep)
+    table = table.filter(keep)
+    # One bar per date (the load tells dlt its bars are deduplicated): two sessions' timestamps on one local date
+    # (a live bar listed after the day's own), the later one kept, as dlt's merge kept the last row loaded. Dates
+    # that only ever rise (every answer seen) are checked in three kernels; any other order is deduplicated.
+    dates = table["trade_date"]
+    if table.num_rows > 1 and not pc.all(pc.greater(dates[1:], dates[:-1])).as_py():
+        rows = pa.table({"trade_date": dates, "row": pa.array(range(table.num_rows), pa.int64())})
+        last = rows.group_by("trade_date", use_threads=False).aggregate([("row", "max")])["row_max"]
+        table = table.take(pc.take(last, pc.sort_indices(last)))
+    return table
 
 
 @dataclass
@@ -132,7 +142,7 @@ def prices_source(client: ChartApiClient | None = None, companies: Sequence[Comp
                   start_date: dt.date = DEFAULT_START_DATE, today: dt.date | None = None, fetch_workers: int = 4):
     client = client or ChartApiClient.create()
     companies = tuple(companies or load_universe())
-    tickers = [c.ticker for c in companies]
+    tickers = list(dict.fromkeys(c.ticker for c in companies))  # each once: the load is declared deduplicated
     # Today in New York: its bar is still forming and is never loaded.
     last_day = today or dt.datetime.now(ZoneInfo("America/New_York")).date()
     event_hints = {
@@ -208,7 +218,12 @@ def prices_source(client: ChartApiClient | None = None, companies: Sequence[Comp
     @dlt.source(name="prices", max_table_nesting=0)
     def prices() -> list[DltResource]:
         return [dlt.resource(chart, file_format="parquet", name="chart", table_name="prices_daily",
-                             write_disposition="merge", primary_key=list(TABLE["prices_daily"].primary_key),
+                             # Deduplicated: each ticker's bars come from one answer, one bar per date (_bars_table),
+                             # and each ticker is read once a load, so dlt's merge need not number every staged row
+                             # by key to drop duplicates (2.9 of the 4.5 s its SQL took on a first load of 2.7M bars).
+                             write_disposition={"disposition": "merge", "strategy": "delete-insert",
+                                                "deduplicated": True},
+                             primary_key=list(TABLE["prices_daily"].primary_key),
                              # Nullable: warehouses from before bars carried load ids gain the column, their
                              # old rows NULL (dbt reads NULL as "loaded before the last build").
                              columns={"_dlt_load_id": {"data_type": "text", "nullable": LOAD_ID_FIELD.nullable}}),

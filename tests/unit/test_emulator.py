@@ -224,3 +224,23 @@ def test_fred_files_checked_once_are_read_again_only_when_they_change(tmp_path):
 def _stamp_of(path) -> list[int]:
     stat = path.stat()
     return [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns]
+
+
+@pytest.mark.parametrize("raw", [
+    b"\xef\xbb\xbfDATE,EFFR\r\n2009-09-04,0.15\r\n2009-09-07,.\r\n2009-09-08,\r\n\r\n",
+    b"observation_date,EFFR\n 2009-09-04 , 0.15 \n,\n , \n2009-09-07,.",
+    b'observation_date,EFFR\n"2009-09-04","0.15"\n2009-09-07,1e-2\n',  # quoted: read as the csv module reads it
+    b"observation_date,EFFR\r2009-09-04,0.15\r2009-09-07,2\r",  # lone carriage returns, as old Macs wrote
+])
+def test_a_checked_fred_file_is_served_as_the_check_read_it(tmp_path, monkeypatch, raw):
+    """Requests read a file the run found readable without checking each line again: the same rows."""
+    from ingestion.emulator import fred as emulated
+
+    monkeypatch.setenv("FAULTLINES_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(emulated, "_CHECKED", {})
+    (tmp_path / "fred").mkdir()
+    path = tmp_path / "fred" / "EFFR.csv"
+    path.write_bytes(raw)
+    emulated.check_files(tmp_path)
+    assert emulated._CHECKED.get(str(path)) == emulated._stamp(path), "recorded as readable"
+    assert emulated.served_rows(path) == emulated.read_fred_csv(path) != []

@@ -38,6 +38,15 @@ def test_bars_are_rounded_to_the_price_hint_and_ragged_arrays_refused():
         parse_chart(ragged, "GS")
 
 
+def test_one_bar_per_exchange_date_the_later_kept():
+    # The load is declared deduplicated to dlt: two timestamps on one New York date (a session's bar and a live
+    # bar an hour later) leave one bar, the later; the order of the dates is kept.
+    stamps = [1696253400, 1696339800, 1696343400, 1696426200]
+    bars = parse_chart(_chart(stamps, [300.0, 301.0, 302.0, 303.0]), "GS")["prices_daily"].to_pylist()
+    assert [(b["trade_date"], b["close"]) for b in bars] == [
+        (dt.date(2023, 10, 2), 300.0), (dt.date(2023, 10, 3), 302.0), (dt.date(2023, 10, 4), 303.0)]
+
+
 def test_chart_error_body_is_refused(reference_dir):
     payload = json.loads((reference_dir / "samples" / "yahoo" / "chart_error_not_found.json").read_text())
     with pytest.raises(ChartFormatError, match="Not Found"):
