@@ -21,13 +21,18 @@ import json
 import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 from dagster import AssetKey, AssetSelection
 
 from ingestion import settings
 from orchestration import run_records
+from orchestration.dbt_manifest import BUILT, node_key
 from orchestration.locking import writer_lock
+
+if TYPE_CHECKING:
+    from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 
 LOAD_RUN_TAG = "faultlines/load_run"  # the first run of the pair: its id is the one the run record carries
 BUILT_THROUGH_TAG = "faultlines/built_through"  # the newest load the second run's models reflect
@@ -38,7 +43,6 @@ PUBLISHED_KEY = AssetKey(["published", "warehouse"])
 # read fixtures, not data, so they would only repeat that build's verdict (dbt's own advice is to run them in
 # development and CI, not on every load). Any edit runs them again. 25 unit tests, ≈ 2.4 s of each build.
 UNIT_TESTS_TAG = "faultlines/unit_tests"
-_BUILT = ("model", "seed", "snapshot")
 
 
 def dbt_checksums(manifest_path: Path) -> dict[str, str]:
@@ -50,7 +54,7 @@ def _checksums(manifest: dict) -> dict[str, str]:
     project = manifest["metadata"].get("project_name")
     checksums = {}
     for unique_id, node in manifest["nodes"].items():
-        if node["resource_type"] in (*_BUILT, "test"):
+        if node["resource_type"] in (*BUILT, "test"):
             what = {"file": node["checksum"]["checksum"], "config": node.get("config"),
                     "depends_on": node.get("depends_on", {}).get("nodes")}
             checksums[unique_id] = hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()
@@ -58,10 +62,6 @@ def _checksums(manifest: dict) -> dict[str, str]:
         if macro.get("package_name") == project:
             checksums[unique_id] = hashlib.sha256(macro["macro_sql"].encode()).hexdigest()
     return checksums
-
-
-def _asset_key(node: dict) -> AssetKey:
-    return AssetKey([node["schema"], node["name"]])  # as orchestration.assets.dbt.SchemaKeyTranslator keys them
 
 
 def edited_since(manifest_path: Path, built_from: dict[str, str]) -> list[AssetKey] | None:
@@ -77,21 +77,25 @@ def edited_since(manifest_path: Path, built_from: dict[str, str]) -> list[AssetK
     for unique_id in changed:
         node = nodes[unique_id]
         tested = node.get("depends_on", {}).get("nodes", []) if node["resource_type"] == "test" else [unique_id]
-        keys |= {_asset_key(nodes[n]) for n in tested if n in nodes and nodes[n]["resource_type"] in _BUILT}
+        keys |= {node_key(nodes[n]) for n in tested if n in nodes and nodes[n]["resource_type"] in BUILT}
     return sorted(keys)
 
 
-def plan_build(con: duckdb.DuckDBPyConnection, asset_graph, manifest_path: Path,
+def plan_build(con: duckdb.DuckDBPyConnection, full_graph: Callable[[], AssetGraph], manifest_path: Path,
                load_keys: Iterable[AssetKey]) -> tuple[list[AssetKey], dt.datetime, bool]:
     """The assets the second run builds, the newest load they will reflect, and whether dbt's unit tests run (only
-    for a build of everything or after an edit of the project)."""
+    for a build of everything or after an edit of the project). ``full_graph`` gives the asset graph with the dbt
+    models, asked for only when something changed."""
     built_through = run_records.newest_load(con)
     load_keys = set(load_keys)
     last = run_records.last_build(con)
     edited = None if last is None else edited_since(manifest_path, last[1])
     if edited is None:  # no complete build recorded, or a macro changed: every model
-        return sorted(asset_graph.get_all_asset_keys() - load_keys), built_through, True
+        return sorted(full_graph().get_all_asset_keys() - load_keys), built_through, True
     changed = [AssetKey([f"raw_{provider}", table]) for provider, table in run_records.changed_since(con, last[0])]
+    if not changed and not edited:
+        return [RUN_RECORD_KEY], built_through, False  # nothing to rebuild, nothing new to publish
+    asset_graph = full_graph()
     roots = [key for key in (*changed, *edited) if asset_graph.has(key)]
     stale = AssetSelection.assets(*roots).downstream().resolve(asset_graph) - load_keys if roots else set()
     if not stale:
@@ -114,16 +118,23 @@ def record_if_complete(con: duckdb.DuckDBPyConnection, context, manifest_path: P
                              dbt_checksums(manifest_path))
 
 
-def build_in_two(execute: Callable[[list[AssetKey], str, dict[str, str]], object], asset_graph,
-                 load_keys: list[AssetKey], warehouse: Path, manifest_path: Path, run_id: str) -> list:
-    """Run the load (``execute(keys, run_id, tags)`` runs the build job on ``keys``), then, when it succeeded, what
-    it changed. Returns the runs' results: the first is the load's, whose id the run record carries."""
-    results = [execute(load_keys, run_id, {})]
+def build_in_two(execute: Callable[[object, list[AssetKey], str, dict[str, str]], object], light_job,
+                 full_definitions: Callable[[], object], load_keys: list[AssetKey], warehouse: Path,
+                 manifest_path: Path, run_id: str) -> list:
+    """Run the load (``execute(job, keys, run_id, tags)`` runs ``job`` on ``keys``), then, when it succeeded, what it
+    changed. The load, and a second run that only records the run, run ``light_job`` (orchestration.jobs.load_job); a
+    second run that
+    builds models runs the build job of ``full_definitions()``, loaded then. Returns the runs' results: the first
+    is the load's, whose id the run record carries."""
+    results = [execute(light_job, load_keys, run_id, {})]
     if results[0].success:
         # Planned under the writer lock: no run is writing the warehouse while it is read.
         with writer_lock(holder=f"run {run_id[:8]} (planning)"), \
                 duckdb.connect(str(warehouse), config=settings.duckdb_settings()) as con:
-            keys, built_through, unit_tests = plan_build(con, asset_graph, manifest_path, load_keys)
+            keys, built_through, unit_tests = plan_build(con, lambda: full_definitions().resolve_asset_graph(),
+                                                         manifest_path, load_keys)
         tags = {LOAD_RUN_TAG: run_id, BUILT_THROUGH_TAG: built_through.isoformat()}
-        results.append(execute(keys, str(uuid.uuid4()), tags if unit_tests else {**tags, UNIT_TESTS_TAG: "skip"}))
+        job = light_job if keys == [RUN_RECORD_KEY] else full_definitions().resolve_job_def(BUILD_JOB_NAME)
+        results.append(execute(job, keys, str(uuid.uuid4()),
+                               tags if unit_tests else {**tags, UNIT_TESTS_TAG: "skip"}))
     return results

@@ -1,12 +1,7 @@
 """The dbt project as Dagster assets: every model and seed an asset, every dbt test an asset check."""
 
-import fcntl
 import os
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey, Definitions, Output
@@ -14,62 +9,18 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 
 from ingestion import settings
 from ingestion.lake import lake_tables_json
+from orchestration.dbt_manifest import DBT_EXECUTABLE, MANIFEST_PATH, ensure_manifest, node_key
 from orchestration.incremental import UNIT_TESTS_TAG
 from orchestration.resources import FaultlinesResource
 
-# Our dbt entry point, which answers dagster-dbt's `dbt --version` before every step without starting dbt.
-DBT_EXECUTABLE = str(Path(sys.executable).parent / "faultlines-dbt")
 # A run of part of the graph (`--select group:fred`) builds some models; dbt's default (eager) would also run every
 # test touching one of them, including reconciliations whose other side was never built here. `buildable` runs a
 # test only when all it reads is selected or upstream of the selection. dagster-dbt still overrides it where it
 # selects tests one by one; a user's own DBT_INDIRECT_SELECTION wins.
 os.environ.setdefault("DBT_INDIRECT_SELECTION", "buildable")
 DBT_PROJECT = DbtProject(settings.DBT_PROJECT_DIR)
-MANIFEST_PATH = DBT_PROJECT.manifest_path
-_SOURCES_OF_TRUTH = ("models", "seeds", "snapshots", "macros", "tests", "dbt_project.yml")
-
-
-def _newest_input_mtime() -> float:
-    newest = 0.0
-    for name in _SOURCES_OF_TRUTH:
-        path = settings.DBT_PROJECT_DIR / name
-        files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
-        newest = max([newest, *(f.stat().st_mtime for f in files)])
-    return newest
-
-
-def _manifest_is_fresh() -> bool:
-    return MANIFEST_PATH.exists() and MANIFEST_PATH.stat().st_mtime >= _newest_input_mtime()
-
-
-def ensure_manifest() -> Path:
-    """Parse the dbt project when its manifest is missing or older than a model (about 7 s).
-
-    Every process that loads the definitions calls it, the UI's (`dg dev`) on each reload included: a user who edits
-    a model expects the edit to be built. dagster-dbt's own `prepare_if_dev` is not used: under `dg dev` it parsed
-    into the shared target dir in place, and a CLI run reading the manifest beside it read half a file (seen in
-    `make test`: the UI test beside the incremental record/replay test).
-
-    Several processes load the definitions at once (test workers, the UI beside a CLI run): one parses while the
-    others wait on a file lock, and the manifest is written beside and moved into place, so no process ever reads
-    a manifest another is half-way through writing.
-    """
-    if _manifest_is_fresh():
-        return MANIFEST_PATH
-    MANIFEST_PATH.parent.mkdir(parents=True, exist_ok=True)
-    with open(MANIFEST_PATH.parent / ".parse.lock", "a+") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if _manifest_is_fresh():  # another process parsed while this one waited
-            return MANIFEST_PATH
-        scratch = MANIFEST_PATH.parent / f"parse-{os.getpid()}"
-        result = subprocess.run([DBT_EXECUTABLE, "parse", "--quiet", "--target-path", str(scratch)],
-                                cwd=settings.DBT_PROJECT_DIR, capture_output=True, text=True)
-        if result.returncode != 0:
-            shutil.rmtree(scratch, ignore_errors=True)
-            raise RuntimeError(f"dbt parse failed in {settings.DBT_PROJECT_DIR}:\n{result.stdout}{result.stderr}")
-        os.replace(scratch / "manifest.json", MANIFEST_PATH)
-        shutil.rmtree(scratch, ignore_errors=True)
-    return MANIFEST_PATH
+if DBT_PROJECT.manifest_path != MANIFEST_PATH:  # the run's planning reads it without dagster-dbt (dbt_manifest.py)
+    raise RuntimeError(f"dagster-dbt's manifest is {DBT_PROJECT.manifest_path}, not {MANIFEST_PATH}")
 
 
 class SchemaKeyTranslator(DagsterDbtTranslator):
@@ -84,7 +35,7 @@ class SchemaKeyTranslator(DagsterDbtTranslator):
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
         # A source is the raw table the dlt asset `raw_<provider>/<table>` loads: one lineage graph, from one rule
         # (no per-table meta in the sources' YAML).
-        return AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+        return node_key(dbt_resource_props)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         fqn = dbt_resource_props.get("fqn", [])

@@ -11,10 +11,17 @@ from dagster import AssetExecutionContext, AssetKey, Definitions, MaterializeRes
 
 from ingestion import settings
 from orchestration import incremental, run_records
-from orchestration.assets.dbt import MANIFEST_PATH
+from orchestration.dbt_manifest import MANIFEST_PATH
 from orchestration.incremental import LOAD_RUN_TAG, PUBLISHED_KEY, RUN_RECORD_KEY
 from orchestration.readers.publish import publish
 from orchestration.resources import FaultlinesResource
+
+
+def end_of_run(source_keys: list[AssetKey], dbt_keys: list[AssetKey]) -> Definitions:
+    """The run record after the marts and history snapshots, publishing after everything: the same two assets in
+    the project's Definitions and in the load run's job (orchestration.incremental.load_job)."""
+    keys = sorted({*source_keys, *dbt_keys})
+    return definitions(marts=[key for key in keys if key.path[0] in ("marts", "history")], upstream=keys)
 
 
 def definitions(marts: list[AssetKey], upstream: list[AssetKey]) -> Definitions:

@@ -102,17 +102,25 @@ INTERRUPTED = ("interrupted (Ctrl-C): the run stopped; nothing was published, th
 
 def _run_job(mode: str, data_dir: Path | None, select: str | None, full_refresh: bool, seed: int,
              base_url: str | None, retries: int = 0, verbose: bool = False) -> dict:
+    # A run without a selection or full refresh loads first, then builds only what the loads changed
+    # (orchestration.incremental); a selection or a full refresh is built as asked, in one run.
+    in_two = not select and not full_refresh
     with err.status("loading the Dagster definitions…"):
         from dagster import AssetKey, AssetSelection, DagsterRunStatus
 
         from orchestration import incremental
         from orchestration.assets.sources import PROVIDER_ASSETS, SOURCES
         from orchestration.cli.progress import DbtOutput, RunDisplay, terminal_and_log_file, watch_run
-        from orchestration.definitions import BUILD_JOB_NAME, defs
-    job = defs.resolve_job_def(BUILD_JOB_NAME)
-    asset_graph = defs.resolve_asset_graph()
+        if in_two:  # the load's job has no dbt project: the dbt assets load only if the load changed something
+            from orchestration import jobs
+
+            load_job = jobs.load_job()
+        else:
+            from orchestration.definitions import BUILD_JOB_NAME, defs
+    load_keys = sorted({key for assets in PROVIDER_ASSETS for key in assets.keys})
     asset_keys = None
     if select:
+        asset_graph = defs.resolve_asset_graph()
         try:
             # A provider loads all its tables in one step: selecting one selects its siblings.
             selection = AssetSelection.from_string(select).required_multi_asset_neighbors()
@@ -123,7 +131,8 @@ def _run_job(mode: str, data_dir: Path | None, select: str | None, full_refresh:
             raise fail(f"--select {select!r} matches no asset; try 'group:fred' or 'key:marts/*'")
         # Every run is recorded and, when green, published, whatever it selects.
         asset_keys = sorted({*asset_keys, AssetKey(["meta", "runs"]), AssetKey(["published", "warehouse"])})
-    planned = len(asset_keys) if asset_keys else len(asset_graph.get_all_asset_keys())
+    # The load's tables first; a run in two learns how many assets it builds once the load is done.
+    planned = len(load_keys) if in_two else len(asset_keys or defs.resolve_asset_graph().get_all_asset_keys())
 
     run_config = {
         "resources": {"faultlines": {"config": {
@@ -137,10 +146,6 @@ def _run_job(mode: str, data_dir: Path | None, select: str | None, full_refresh:
     run_id = str(uuid.uuid4())
     started = time.monotonic()
     display = RunDisplay(providers=frozenset(SOURCES))
-    # A run without a selection or full refresh loads first, then builds only what the loads changed
-    # (orchestration.incremental); a selection or a full refresh is built as asked, in one run.
-    in_two = asset_keys is None and not full_refresh
-    load_keys = sorted({key for assets in PROVIDER_ASSETS for key in assets.keys})
     tags = {"faultlines/mode": mode, "faultlines/entry": "cli"}
     log_path = settings.home() / "logs" / f"run-{run_id[:8]}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -149,7 +154,7 @@ def _run_job(mode: str, data_dir: Path | None, select: str | None, full_refresh:
                   transient=True) as progress, log_path.open("w") as log_file:
         task = progress.add_task(display.describe(), total=planned)
 
-        def execute(keys, this_run_id: str, run_tags: dict):
+        def execute(job, keys, this_run_id: str, run_tags: dict):
             stop = threading.Event()
             watcher = threading.Thread(target=watch_run, args=(instance, this_run_id, display, progress, task, stop),
                                        daemon=True)
@@ -173,17 +178,22 @@ def _run_job(mode: str, data_dir: Path | None, select: str | None, full_refresh:
                 display.running.clear()
 
         if in_two:
-            from orchestration.assets.dbt import MANIFEST_PATH
+            from orchestration.dbt_manifest import MANIFEST_PATH
 
-            def execute_and_count(keys, this_run_id: str, run_tags: dict):
+            def execute_and_count(job, keys, this_run_id: str, run_tags: dict):
                 if run_tags:  # the second run: now it is known how many assets the run builds
                     progress.update(task, total=len(load_keys) + len(keys))
-                return execute(keys, this_run_id, {**tags, **run_tags})
+                return execute(job, keys, this_run_id, {**tags, **run_tags})
 
-            results = incremental.build_in_two(execute_and_count, asset_graph, load_keys,
+            def full_definitions():
+                from orchestration.definitions import defs
+
+                return defs
+
+            results = incremental.build_in_two(execute_and_count, load_job, full_definitions, load_keys,
                                                settings.warehouse_path(mode), MANIFEST_PATH, run_id)
         else:
-            results = [execute(asset_keys, run_id, tags)]
+            results = [execute(defs.resolve_job_def(BUILD_JOB_NAME), asset_keys, run_id, tags)]
     result = results[-1]
     if not result.success:
         _append_failures(log_path, result)

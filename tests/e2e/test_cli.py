@@ -175,6 +175,30 @@ def test_status_answers_without_loading_the_dagster_definitions(first_run, home)
     assert "Checks: " in result.stdout and result.stdout.strip().splitlines()[-1] == "loaded: []"
 
 
+RUN_IN_PROCESS = """
+import sys
+from orchestration.cli import main
+sys.argv = ["faultlines", "run", "--mode", "sample"]
+try:
+    main()
+except SystemExit as exit:
+    assert not exit.code, exit.code
+heavy = ("dbt", "dagster_dbt", "orchestration.assets.dbt", "orchestration.definitions", "great_expectations")
+print("loaded:", [name for name in heavy if name in sys.modules])
+"""
+
+
+def test_a_run_with_nothing_new_imports_neither_dbt_nor_great_expectations(first_run, home):
+    """Most scheduled runs find nothing new: they load, check and record the run, and import neither dbt (2 s, through
+    dagster-dbt) nor GX (2.5 s). A run just before makes sure nothing is left to build from earlier tests."""
+    assert faultlines(home, "run", "--mode", "sample").returncode == 0
+    result = subprocess.run([sys.executable, "-c", RUN_IN_PROCESS], env=_env(home), capture_output=True,
+                            text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "Loaded 0 new rows" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "loaded: []"
+
+
 def test_status_reads_the_run_history_dagster_reads(first_run, home):
     """The status's own reader of Dagster's SQLite files against Dagster's API: a Dagster upgrade that changes the
     layout fails here, not in front of a user."""

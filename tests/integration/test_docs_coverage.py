@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from ingestion import settings
-from orchestration.assets.dbt import ensure_manifest
+from orchestration.dbt_manifest import ensure_manifest
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("replay")]  # shares the replay build
 

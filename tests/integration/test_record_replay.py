@@ -17,9 +17,9 @@ from dagster import DagsterInstance
 from ingestion import settings
 from ingestion.emulator.server import Emulator
 from ingestion.synthetic.compose import generate
-from orchestration import incremental
-from orchestration.assets.dbt import MANIFEST_PATH, ensure_manifest
+from orchestration import incremental, jobs
 from orchestration.assets.sources import PROVIDER_ASSETS
+from orchestration.dbt_manifest import MANIFEST_PATH, ensure_manifest
 from orchestration.definitions import BUILD_JOB_NAME, defs
 from tests.conftest import SAMPLE_END
 from tests.utils import every_table, fingerprints, raw_tables
@@ -61,13 +61,12 @@ def test_recorded_data_dir_rebuilds_an_identical_warehouse(sample_dir, replay_bu
 
 def _build_in_two(data_dir: Path, instance: DagsterInstance) -> list:
     """A run as `faultlines run` makes it: the load, then what it changed (orchestration.incremental)."""
-    job = defs.resolve_job_def(BUILD_JOB_NAME)
     config = {"resources": {"faultlines": {"config": {"mode": "replay", "data_dir": str(data_dir)}}}}
     load_keys = sorted({key for assets in PROVIDER_ASSETS for key in assets.keys})
     results = incremental.build_in_two(
-        lambda keys, run_id, tags: job.execute_in_process(run_config=config, instance=instance, run_id=run_id,
-                                                          asset_selection=keys, tags=tags),
-        defs.resolve_asset_graph(), load_keys, settings.warehouse_path("replay"), MANIFEST_PATH,
+        lambda job, keys, run_id, tags: job.execute_in_process(run_config=config, instance=instance, run_id=run_id,
+                                                               asset_selection=keys, tags=tags),
+        jobs.load_job(), lambda: defs, load_keys, settings.warehouse_path("replay"), MANIFEST_PATH,
         run_id=str(uuid.uuid4()))
     assert all(result.success for result in results)
     return results
@@ -120,8 +119,7 @@ def test_an_incremental_run_builds_the_warehouse_a_full_build_would(sample_dir, 
             con.execute(f"drop schema if exists {schema} cascade")
         con.execute("delete from meta.builds")
         load_keys = sorted({key for assets in PROVIDER_ASSETS for key in assets.keys})
-        every_model, _, unit_tests = incremental.plan_build(con, defs.resolve_asset_graph(), MANIFEST_PATH,
-                                                            load_keys)
+        every_model, _, unit_tests = incremental.plan_build(con, defs.resolve_asset_graph, MANIFEST_PATH, load_keys)
     assert unit_tests, "a build of everything runs dbt's unit tests"
     # Only the build: loading again would add nothing (the raw tables are the incremental warehouse's).
     config = {"resources": {"faultlines": {"config": {"mode": "replay", "data_dir": str(day_after)}}}}

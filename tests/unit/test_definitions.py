@@ -8,8 +8,10 @@ from pathlib import Path
 from dagster import AssetKey, AssetSelection
 
 from ingestion.sources import SOURCES
-from orchestration import calendars
-from orchestration.assets.dbt import MANIFEST_PATH
+from orchestration import calendars, incremental, jobs
+from orchestration.assets import dbt
+from orchestration.assets.sources import PROVIDER_ASSETS
+from orchestration.dbt_manifest import MANIFEST_PATH, node_keys
 from orchestration.definitions import SCHEDULES, defs
 from orchestration.quality import load_suites
 from tests.utils import raw_tables
@@ -26,6 +28,21 @@ def test_every_table_and_mart_is_an_asset_in_one_graph():
     # Publishing comes last: every table and mart is upstream of it.
     upstream = AssetSelection.assets(AssetKey(["published", "warehouse"])).upstream().resolve(graph)
     assert {AssetKey.from_user_string(k) for k in raw | marts | {"meta/runs"}} <= upstream
+
+
+def test_the_load_runs_job_holds_the_same_end_of_run_without_the_dbt_project():
+    """A run's load (and a second run with nothing to build) runs a job without the dbt assets, so it never imports
+    dbt: its run record and publishing must follow the very models the project's do."""
+    assert node_keys() == sorted(key for assets in dbt.defs.assets for key in assets.keys)
+    light, full = jobs.load_job(), defs.resolve_job_def(incremental.BUILD_JOB_NAME)
+    light_graph, full_graph = light.asset_layer.asset_graph, full.asset_layer.asset_graph
+    for key in (incremental.RUN_RECORD_KEY, incremental.PUBLISHED_KEY):
+        assert light_graph.get(key).parent_keys == full_graph.get(key).parent_keys, key
+    executable = {key for key in light_graph.get_all_asset_keys() if light_graph.get(key).is_executable}
+    loads = {key for assets in PROVIDER_ASSETS for key in assets.keys}
+    assert executable == loads | {incremental.RUN_RECORD_KEY, incremental.PUBLISHED_KEY}
+    assert set(light_graph.asset_check_keys) == {check for check in full_graph.asset_check_keys
+                                                  if check.asset_key in loads}, "the raw tables' checks, all"
 
 
 def test_the_module_loads_as_a_code_location(tmp_path):
