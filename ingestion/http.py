@@ -12,12 +12,13 @@ from __future__ import annotations
 import codecs
 import email.utils
 import logging
+import queue
 import re
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -312,13 +313,31 @@ def prefetched(items: Iterable[T], fetch: Callable[[T], R], workers: int) -> Ite
     The consumer parses and writes one answer while the next ones are on the wire; the client's rate limiter
     still spaces the requests. At most ``2 × workers`` answers wait in memory. A fetch's error is raised when
     its turn comes, as if fetched in order.
+
+    The fetching threads are daemons, not a ThreadPoolExecutor's: Python joins those at exit, so a run stopped
+    with Ctrl-C during an outage waited out the backoff of every retry in flight (16 s of FRED's) before it ended.
     """
     workers = max(1, workers)
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="prefetch")
+    jobs: queue.SimpleQueue[tuple[T, Future] | None] = queue.SimpleQueue()
+
+    def work() -> None:
+        while (job := jobs.get()) is not None:
+            item, future = job
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(fetch(item))
+                except BaseException as exc:  # noqa: BLE001 (raised in the consumer, in its turn)
+                    future.set_exception(exc)
+
+    threads = [threading.Thread(target=work, name=f"prefetch-{i}", daemon=True) for i in range(workers)]
+    for thread in threads:
+        thread.start()
     pending: deque[tuple[T, Future]] = deque()
     try:
         for item in items:
-            pending.append((item, pool.submit(fetch, item)))
+            future: Future = Future()
+            jobs.put((item, future))
+            pending.append((item, future))
             if len(pending) >= 2 * workers:
                 done, future = pending.popleft()
                 yield done, future.result()
@@ -327,4 +346,7 @@ def prefetched(items: Iterable[T], fetch: Callable[[T], R], workers: int) -> Ite
             yield done, future.result()
     finally:
         # On an error (or an early stop) the fetches not started are dropped, not waited for.
-        pool.shutdown(wait=False, cancel_futures=True)
+        for _, future in pending:
+            future.cancel()
+        for _ in threads:
+            jobs.put(None)
