@@ -329,11 +329,12 @@ def prefetched(items: Iterable[T], fetch: Callable[[T], R], workers: int) -> Ite
                 except BaseException as exc:  # noqa: BLE001 (raised in the consumer, in its turn)
                     future.set_exception(exc)
 
-    threads = [threading.Thread(target=work, name=f"prefetch-{i}", daemon=True) for i in range(workers)]
-    for thread in threads:
-        thread.start()
+    threads: list[threading.Thread] = []
     pending: deque[tuple[T, Future]] = deque()
     try:
+        for i in range(workers):
+            threads.append(threading.Thread(target=work, name=f"prefetch-{i}", daemon=True))
+            threads[-1].start()
         for item in items:
             future: Future = Future()
             jobs.put((item, future))

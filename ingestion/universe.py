@@ -4,6 +4,7 @@ source using it. The prices source also loads it into ``raw_prices.universe``, s
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +48,9 @@ def load_universe(path: Path | None = None) -> list[Company]:
         raise settings.SettingsError(f"universe {path}: {exc}") from None
     if not companies:
         raise settings.SettingsError(f"universe {path} lists no companies")
+    if twice := sorted(t for t, n in Counter(c.ticker for c in companies).items() if n > 1):
+        raise settings.SettingsError(f"universe {path} lists {', '.join(twice)} more than once; keep one row per "
+                                     "ticker")
     return companies
 
 

@@ -74,6 +74,7 @@ def node_key(node: dict) -> AssetKey:
 
 
 def node_keys(manifest_path: Path = MANIFEST_PATH) -> list[AssetKey]:
-    """The asset key of every model, seed and snapshot of the project."""
+    """The asset key of every model, seed and snapshot of the project (an ephemeral model is no table)."""
     nodes = json.loads(manifest_path.read_text())["nodes"].values()
-    return sorted({node_key(node) for node in nodes if node["resource_type"] in BUILT})
+    return sorted({node_key(node) for node in nodes if node["resource_type"] in BUILT
+                   and node.get("config", {}).get("materialized") != "ephemeral"})  # no asset: dagster-dbt's rule

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 LOAD_RUN_TAG = "faultlines/load_run"  # the first run of the pair: its id is the one the run record carries
 BUILT_THROUGH_TAG = "faultlines/built_through"  # the newest load the second run's models reflect
-BUILD_JOB_NAME = "build_everything"  # the job of every asset (orchestration/definitions.py)
+BUILD_JOB_NAME = "build_everything"  # the job of every asset (orchestration/jobs.py)
 RUN_RECORD_KEY = AssetKey(["meta", "runs"])
 PUBLISHED_KEY = AssetKey(["published", "warehouse"])
 # Set on the second run when nothing in the dbt project was edited since the last complete build: dbt's unit tests
@@ -86,13 +86,27 @@ def plan_build(con: duckdb.DuckDBPyConnection, full_graph: Callable[[], AssetGra
     """The assets the second run builds, the newest load they will reflect, and whether dbt's unit tests run (only
     for a build of everything or after an edit of the project). ``full_graph`` gives the asset graph with the dbt
     models, asked for only when something changed."""
+    return plan_from(*read_build_state(con), full_graph, manifest_path, load_keys)
+
+
+def read_build_state(con: duckdb.DuckDBPyConnection) -> tuple[dt.datetime, tuple | None, list[AssetKey]]:
+    """What planning reads from the warehouse: the newest load, the last complete build (None: none recorded) and
+    the raw tables changed since it."""
     built_through = run_records.newest_load(con)
-    load_keys = set(load_keys)
     last = run_records.last_build(con)
+    changed = [] if last is None else [AssetKey([f"raw_{provider}", table])
+                                       for provider, table in run_records.changed_since(con, last[0])]
+    return built_through, last, changed
+
+
+def plan_from(built_through: dt.datetime, last: tuple | None, changed: list[AssetKey],
+              full_graph: Callable[[], AssetGraph], manifest_path: Path,
+              load_keys: Iterable[AssetKey]) -> tuple[list[AssetKey], dt.datetime, bool]:
+    """plan_build's answer from what read_build_state read."""
+    load_keys = set(load_keys)
     edited = None if last is None else edited_since(manifest_path, last[1])
     if edited is None:  # no complete build recorded, or a macro changed: every model
         return sorted(full_graph().get_all_asset_keys() - load_keys), built_through, True
-    changed = [AssetKey([f"raw_{provider}", table]) for provider, table in run_records.changed_since(con, last[0])]
     if not changed and not edited:
         return [RUN_RECORD_KEY], built_through, False  # nothing to rebuild, nothing new to publish
     asset_graph = full_graph()
@@ -122,17 +136,18 @@ def build_in_two(execute: Callable[[object, list[AssetKey], str, dict[str, str]]
                  full_definitions: Callable[[], object], load_keys: list[AssetKey], warehouse: Path,
                  manifest_path: Path, run_id: str) -> list:
     """Run the load (``execute(job, keys, run_id, tags)`` runs ``job`` on ``keys``), then, when it succeeded, what it
-    changed. The load, and a second run that only records the run, run ``light_job`` (orchestration.jobs.load_job); a
-    second run that
-    builds models runs the build job of ``full_definitions()``, loaded then. Returns the runs' results: the first
-    is the load's, whose id the run record carries."""
+    changed. The load, and a second run that only records the run, run ``light_job`` (orchestration.jobs.load_job);
+    a second run that builds models runs the build job of ``full_definitions()``, loaded then. Returns the runs'
+    results: the first is the load's, whose id the run record carries."""
     results = [execute(light_job, load_keys, run_id, {})]
     if results[0].success:
-        # Planned under the writer lock: no run is writing the warehouse while it is read.
+        # Read under the writer lock (no run is writing the warehouse meanwhile); planned after it, since loading
+        # the dbt assets takes seconds another run would wait.
         with writer_lock(holder=f"run {run_id[:8]} (planning)"), \
                 duckdb.connect(str(warehouse), config=settings.duckdb_settings()) as con:
-            keys, built_through, unit_tests = plan_build(con, lambda: full_definitions().resolve_asset_graph(),
-                                                         manifest_path, load_keys)
+            state = read_build_state(con)
+        keys, built_through, unit_tests = plan_from(*state, lambda: full_definitions().resolve_asset_graph(),
+                                                    manifest_path, load_keys)
         tags = {LOAD_RUN_TAG: run_id, BUILT_THROUGH_TAG: built_through.isoformat()}
         job = light_job if keys == [RUN_RECORD_KEY] else full_definitions().resolve_job_def(BUILD_JOB_NAME)
         results.append(execute(job, keys, str(uuid.uuid4()),

@@ -8,6 +8,7 @@ error body for an unknown ticker.
 from __future__ import annotations
 
 import bisect
+import codecs
 from pathlib import Path
 
 import orjson
@@ -28,7 +29,8 @@ def chart(data_dir: Path, params: Params, ticker: str) -> Reply:
         return _error("Not Found", "No data found, symbol may be delisted", 404)
     if params.get("interval", "1d") != "1d":
         return _error("Bad Request", "The emulator serves interval=1d only", 400)
-    payload = orjson.loads(path.read_bytes())  # 1.2 ms for a 21-year history; json.loads takes 7
+    # 1.2 ms for a 21-year history (json.loads took 7); orjson refuses the UTF-8 BOM json.loads skipped.
+    payload = orjson.loads(path.read_bytes().removeprefix(codecs.BOM_UTF8))
     result = dict(payload["chart"]["result"][0])  # a new top level; the lists below are sliced, never changed
     if "period1" in params or "period2" in params:
         try:

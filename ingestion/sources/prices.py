@@ -99,7 +99,7 @@ def _bars_table(ticker: str, timestamps: list, quote: dict, adjclose: list, zone
         keep = pc.and_(keep, pc.less(trade_date, pa.scalar(before, pa.date32())))
     table = table.filter(keep)
     # One bar per date (the load tells dlt its bars are deduplicated): two sessions' timestamps on one local date
-    # (a live bar listed after the day's own), the later one kept, as dlt's merge kept the last row loaded. Dates
+    # (a live bar listed after the day's own), the later one kept (dlt's merge kept an arbitrary one). Dates
     # that only ever rise (every answer seen) are checked in three kernels; any other order is deduplicated.
     dates = table["trade_date"]
     if table.num_rows > 1 and not pc.all(pc.greater(dates[1:], dates[:-1])).as_py():

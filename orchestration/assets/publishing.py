@@ -19,7 +19,7 @@ from orchestration.resources import FaultlinesResource
 
 def end_of_run(source_keys: list[AssetKey], dbt_keys: list[AssetKey]) -> Definitions:
     """The run record after the marts and history snapshots, publishing after everything: the same two assets in
-    the project's Definitions and in the load run's job (orchestration.incremental.load_job)."""
+    the project's Definitions and in the load run's job (orchestration.jobs.load_job)."""
     keys = sorted({*source_keys, *dbt_keys})
     return definitions(marts=[key for key in keys if key.path[0] in ("marts", "history")], upstream=keys)
 

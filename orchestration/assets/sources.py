@@ -87,6 +87,13 @@ def provider_assets(provider: str):
         with faultlines.connect() as con:
             before = run_records.table_counts(con, f"raw_{provider}", tables)
             columns_before = run_records.table_columns(con, f"raw_{provider}", tables)
+        if pipeline.has_pending_data:
+            # A run killed mid-load (SIGKILL, out of memory) left its package, and dlt would resume it: a copy job
+            # that had written its file into a staging table before the kill writes it again (dlt empties the
+            # staging tables only when a package starts), and the bars and FRED observations are merged as
+            # deduplicated. The cursors move only with a loaded package, so this run fetches the same data again.
+            pipeline.abort_packages()
+            context.log.warning(f"{provider}: aborted the load package a killed run left; its data is fetched again")
         source = SOURCES[provider](faultlines.endpoints)
         try:
             info = pipeline.run(source, refresh="drop_sources" if faultlines.full_refresh else None,
@@ -97,7 +104,7 @@ def provider_assets(provider: str):
             if pipeline.has_pending_data:
                 # dlt would retry this package first in every later run and fail the same way: drop it. The
                 # source's cursors move only with a loaded package, so the next run fetches the same data again.
-                pipeline.drop_pending_packages()
+                pipeline.abort_packages()
                 context.log.warning(f"{provider}: dropped the load package that failed; the next run fetches "
                                     "its data again from the last loaded state")
             raise

@@ -84,3 +84,24 @@ def test_prefetched_keeps_the_order_overlaps_fetches_and_raises_in_turn():
             seen.append((item, result))
     assert seen == [(n, n * n) for n in range(7)], "in order, up to the failing item"
     assert most[0] == 3, "three fetches were in flight at once"
+
+
+def test_prefetched_stopped_early_drops_what_is_queued_and_ends_its_threads():
+    """A consumer that stops (an error downstream, Ctrl-C) leaves no fetching behind: the queued fetches are
+    cancelled, and the threads, daemons so that exit never waits for a retry's backoff, end."""
+    fetched = []
+
+    def fetch(n: int) -> int:
+        fetched.append(n)
+        time.sleep(0.05)
+        return n
+
+    answers = prefetched(range(100), fetch, workers=2)
+    assert next(answers) == (0, 0)
+    threads = [t for t in threading.enumerate() if t.name.startswith("prefetch-")]
+    assert len(threads) == 2 and all(t.daemon for t in threads)
+    answers.close()
+    for thread in threads:
+        thread.join(timeout=5)
+    assert not any(t.is_alive() for t in threads)
+    assert len(fetched) <= 2 * 2 + 2, "the fetches queued when it stopped were dropped"

@@ -57,6 +57,9 @@ def test_the_universe_setting_names_a_csv_and_bad_files_are_named(tmp_path, monk
     path.write_text("ticker,name\nAAPL,Apple\n")
     with pytest.raises(settings.SettingsError, match=r"mine.csv: missing column\(s\) cik, sector"):
         load_universe()
+    write_universe(path, [*scale.scaled_universe(1)[:3], scale.scaled_universe(1)[1]])
+    with pytest.raises(settings.SettingsError, match="mine.csv lists MSFT more than once"):
+        load_universe()
     monkeypatch.setenv("FAULTLINES_UNIVERSE", str(tmp_path / "absent.csv"))
     with pytest.raises(settings.SettingsError, match="absent.csv: No such file"):
         load_universe()
