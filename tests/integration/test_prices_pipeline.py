@@ -209,3 +209,33 @@ def test_real_nvda_vintages_across_the_2024_split(reference_dir, tmp_path):
     last_before = max(_closes(first))
     assert _closes(first)[last_before][0] / loaded[last_before] == pytest.approx(10, rel=1e-4)
     assert loaded == expected
+
+
+def _bars(warehouse: Path) -> tuple[int, int]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute("select count(*), count(distinct (ticker, trade_date)) from raw_prices.prices_daily"
+                           ).fetchone()
+
+
+def test_the_first_load_appends_and_later_loads_merge_even_after_the_state_is_lost(sample_dir, tmp_path):
+    """A first load into an empty table skips the merge's staging copy; every later load merges, also when the
+    pipeline's state (its cursors) is gone while the table still holds the bars: asked of the warehouse."""
+    companies = [c for c in load_universe() if c.ticker in (SPLIT, DIVIDEND, QUIET)]
+    warehouse = tmp_path / "w.duckdb"
+    today = dt.date(2026, 7, 1)
+    with Emulator(sample_dir) as emulator:
+        client = ChartApiClient.create(emulator.base_url, requests_per_second=1000)
+        pipeline = load("prices", warehouse, prices_source(client, companies, today=today))
+        assert pipeline.default_schema.get_table("prices_daily")["write_disposition"] == "append"
+        rows, keys = _bars(warehouse)
+        assert rows == keys > 10_000
+        pipeline = load("prices", warehouse, prices_source(client, companies, today=today + dt.timedelta(days=3)))
+        assert pipeline.default_schema.get_table("prices_daily")["write_disposition"] == "merge"
+        assert _bars(warehouse) == (rows, rows), "the re-read week replaced, not repeated"
+        # The state lost (local folder and the warehouse's copy): no cursor, yet the table is full.
+        pipeline.drop()
+        with duckdb.connect(str(warehouse)) as con:
+            con.execute("delete from raw_prices._dlt_pipeline_state")
+        pipeline = load("prices", warehouse, prices_source(client, companies, today=today + dt.timedelta(days=3)))
+        assert pipeline.default_schema.get_table("prices_daily")["write_disposition"] == "merge"
+        assert _bars(warehouse) == (rows, rows), "the whole history read again and merged, not appended"
