@@ -153,47 +153,39 @@ def newest_run_id(home) -> str:
     return runs.stdout.strip().splitlines()[1]
 
 
-STATUS_IN_PROCESS = """
+IN_PROCESS = """
 import sys
 from orchestration.cli import main
-sys.argv = ["faultlines", "status", "--mode", "sample"]
+sys.argv = ["faultlines", *sys.argv[1:]]
 try:
     main()
 except SystemExit as exit:
     assert not exit.code, exit.code
-heavy = ("orchestration.definitions", "dagster_dbt", "orchestration.assets.dbt", "dagster", "dlt")
-print("loaded:", [name for name in heavy if name in sys.modules])
+print("loaded:", [name for name in {heavy!r} if name in sys.modules])
 """
+
+
+def _in_process(home, heavy: tuple[str, ...], *args: str, timeout: float) -> subprocess.CompletedProcess:
+    """`faultlines ARGS` in one Python that prints, last, which of the ``heavy`` modules it loaded."""
+    return subprocess.run([sys.executable, "-c", IN_PROCESS.format(heavy=heavy), *args], env=_env(home),
+                          capture_output=True, text=True, timeout=timeout)
 
 
 def test_status_answers_without_loading_the_dagster_definitions(first_run, home):
     """Status reads what runs recorded; the definitions (dbt's manifest, every asset) took 15 s to load, and
     importing Dagster and dlt at all 2.8 s of the 3.5 s it took before it read Dagster's SQLite files itself."""
-    result = subprocess.run([sys.executable, "-c", STATUS_IN_PROCESS], env=_env(home), capture_output=True,
-                            text=True, timeout=120)
+    result = _in_process(home, ("orchestration.definitions", "dagster_dbt", "orchestration.assets.dbt", "dagster",
+                                "dlt"), "status", "--mode", "sample", timeout=120)
     assert result.returncode == 0, result.stderr
     assert "Checks: " in result.stdout and result.stdout.strip().splitlines()[-1] == "loaded: []"
-
-
-RUN_IN_PROCESS = """
-import sys
-from orchestration.cli import main
-sys.argv = ["faultlines", "run", "--mode", "sample"]
-try:
-    main()
-except SystemExit as exit:
-    assert not exit.code, exit.code
-heavy = ("dbt", "dagster_dbt", "orchestration.assets.dbt", "orchestration.definitions", "great_expectations")
-print("loaded:", [name for name in heavy if name in sys.modules])
-"""
 
 
 def test_a_run_with_nothing_new_imports_neither_dbt_nor_great_expectations(first_run, home):
     """Most scheduled runs find nothing new: they load, check and record the run, and import neither dbt (2 s, through
     dagster-dbt) nor GX (2.5 s). A run just before makes sure nothing is left to build from earlier tests."""
     assert faultlines(home, "run", "--mode", "sample").returncode == 0
-    result = subprocess.run([sys.executable, "-c", RUN_IN_PROCESS], env=_env(home), capture_output=True,
-                            text=True, timeout=600)
+    result = _in_process(home, ("dbt", "dagster_dbt", "orchestration.assets.dbt", "orchestration.definitions",
+                                "great_expectations"), "run", "--mode", "sample", timeout=600)
     assert result.returncode == 0, result.stderr
     assert "Loaded 0 new rows" in result.stdout
     assert result.stdout.strip().splitlines()[-1] == "loaded: []"
