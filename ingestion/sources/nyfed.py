@@ -18,8 +18,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import dlt
+import pyarrow as pa
 from dlt.sources import DltResource
 
+from ingestion.arrow_rows import rows_table
 from ingestion.http import RestClient, SourceError
 from ingestion.sources import tables
 
@@ -94,6 +96,18 @@ def parse_holding(row: dict) -> dict:
             "percent_outstanding": amounts["percentOutstanding"]}
 
 
+def _timestamp(value: object) -> dt.datetime | None:
+    """``lastUpdated`` ("2026-07-10 13:18:11", no zone) as a timestamp, read as UTC: the type dlt's detection gave
+    the column when these rows were handed to it as dicts, kept so the warehouse's column stays what it was."""
+    if value in (None, ""):
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        raise NyFedFormatError(f"lastUpdated is {value!r}, not a date and time") from None
+    return parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed.astimezone(dt.UTC)
+
+
 def is_small_value_exercise(operation: dict) -> bool:
     return "small value" in (operation.get("note") or "").lower() or operation.get("isSmallValue") in ("Y", "y")
 
@@ -111,7 +125,7 @@ def parse_operation(op: dict) -> dict:
             "participating_cpty": amounts["participatingCpty"],
             "accepted_cpty": amounts["acceptedCpty"],
             "percent_award_rate": _numbers(treasury, ("percentAwardRate",), f"{record} Treasury")["percentAwardRate"],
-            "last_updated": op.get("lastUpdated")}
+            "last_updated": _timestamp(op.get("lastUpdated"))}
 
 
 REPO_COLLATERAL = {"Treasury": "treasury", "Agency": "agency", "Mortgage-Backed": "mbs"}
@@ -140,7 +154,7 @@ def parse_repo_operation(op: dict) -> dict:
             # One minimum bid rate per operation; the details repeat it per collateral.
             "minimum_bid_rate_pct": max(offering_rates) if offering_rates else None,
             "participating_cpty": amounts["participatingCpty"], "accepted_cpty": amounts["acceptedCpty"],
-            "close_time": op.get("closeTime"), "last_updated": op.get("lastUpdated")}
+            "close_time": op.get("closeTime"), "last_updated": _timestamp(op.get("lastUpdated"))}
 
 
 @dataclass
@@ -196,12 +210,33 @@ TABLES = tables.RAW_TABLES["nyfed"]
 TABLE = tables.by_name(TABLES)
 
 
+ROWS_PER_ITEM = 50_000  # SOMA holdings handed to dlt at once
+# Columns that may be None on every row of a load: typed, so the column exists anyway.
+COLUMN_HINTS: dict[str, dict[str, dict]] = {
+    "reference_rates": {"revision_indicator": {"data_type": "text"}, "targetRateFrom": {"data_type": "double"},
+                        "targetRateTo": {"data_type": "double"}},
+    "soma_summary": {f: {"data_type": "double"} for f in SOMA_AMOUNTS},
+    "soma_bill_holdings": {"coupon": {"data_type": "double"}, "percent_outstanding": {"data_type": "double"}},
+    "reverse_repo_operations": {"percent_award_rate": {"data_type": "double"},
+                                "last_updated": {"data_type": "timestamp"}},
+    "repo_operations": {**{c: {"data_type": "double"} for c in (
+        "total_amt_submitted", "total_amt_accepted", "treasury_amt_accepted", "agency_amt_accepted",
+        "mbs_amt_accepted", "minimum_bid_rate_pct", "participating_cpty", "accepted_cpty", "term_calendar_days")},
+                        **{c: {"data_type": "text"} for c in ("settlement_type", "close_time")},
+                        "last_updated": {"data_type": "timestamp"}},
+}
+
+
+def _table(name: str, rows: list[dict]) -> pa.Table | list[dict]:
+    return rows_table(rows, TABLE[name].primary_key, COLUMN_HINTS[name])
+
+
 def nyfed_source(client: NyFedClient | None = None, start_date: dt.date = DEFAULT_START_DATE,
                  holdings_start: dt.date = DEFAULT_HOLDINGS_START, today: dt.date | None = None):
     client = client or NyFedClient.create()
     last_day = today or dt.date.today()
 
-    def reference_rates() -> Iterator[list[dict]]:
+    def reference_rates() -> Iterator[pa.Table | list[dict]]:
         # One cursor per rate type, kept by hand: dlt's incremental is one cursor per resource.
         state = dlt.current.resource_state().setdefault("last_date", {})
         for rate_type, group in RATE_TYPES.items():
@@ -211,7 +246,7 @@ def nyfed_source(client: NyFedClient | None = None, start_date: dt.date = DEFAUL
             parsed = client.parsed(path, params, client.get_json(path, params, "refRates"), parse_rate)
             if parsed:
                 state[rate_type] = max(r["effective_date"] for r in parsed).isoformat()
-                yield parsed
+                yield _table("reference_rates", parsed)
 
     # dlt's incremental cursors (one per resource; their state lives with dlt's, under "incremental").
     summary_cursor = dlt.sources.incremental("as_of_date", initial_value=start_date)
@@ -220,25 +255,31 @@ def nyfed_source(client: NyFedClient | None = None, start_date: dt.date = DEFAUL
     rrp_cursor = dlt.sources.incremental("operation_date", initial_value=start_date, lag=RRP_LOOKBACK_DAYS)
     repo_cursor = dlt.sources.incremental("operation_date", initial_value=start_date, lag=RRP_LOOKBACK_DAYS)
 
-    def soma_summary(cursor=summary_cursor) -> Iterator[list[dict]]:
+    def soma_summary(cursor=summary_cursor) -> Iterator[pa.Table | list[dict]]:
         # dlt's cursor drops the weeks before its last one and, by the key, that week itself.
         path = "/api/soma/summary.json"
         rows = client.parsed(path, None, client.get_json(path, None, "soma", "summary"), parse_soma_summary)
         before = _cursor_kept_by_hand(cursor)
         new = [r for r in rows if not before or r["as_of_date"] > before]
         if new:
-            yield new
+            yield _table("soma_summary", new)
 
-    def soma_bill_holdings(cursor=holdings_cursor) -> Iterator[list[dict]]:
+    def soma_bill_holdings(cursor=holdings_cursor) -> Iterator[pa.Table | list[dict]]:
         # One request per as-of Wednesday after the last one dlt's cursor saw (from holdings_start at first).
         dates = client.get_json("/api/soma/asofdates/list.json", None, "soma", "asOfDates")
         after = _cursor_kept_by_hand(cursor) or cursor.last_value
+        # Handed to dlt in batches, not a week at a time: each item costs dlt a schema pass and a file write.
+        holdings: list[dict] = []
         for as_of in sorted(d for d in dates if d <= last_day.isoformat()
                             and (d > after.isoformat() if after else d >= holdings_start.isoformat())):
             path = f"/api/soma/tsy/get/bills/asof/{as_of}.json"
-            yield client.parsed(path, None, client.get_json(path, None, "soma", "holdings"), parse_holding)
+            holdings += client.parsed(path, None, client.get_json(path, None, "soma", "holdings"), parse_holding)
+            if len(holdings) >= ROWS_PER_ITEM:
+                yield _table("soma_bill_holdings", holdings)
+                holdings = []
+        yield _table("soma_bill_holdings", holdings)
 
-    def reverse_repo_operations(cursor=rrp_cursor) -> Iterator[list[dict]]:
+    def reverse_repo_operations(cursor=rrp_cursor) -> Iterator[pa.Table | list[dict]]:
         before = _cursor_kept_by_hand(cursor)
         start = before - dt.timedelta(days=RRP_LOOKBACK_DAYS) if before else cursor.start_value
         path = "/api/rp/results/search.json"
@@ -247,9 +288,9 @@ def nyfed_source(client: NyFedClient | None = None, start_date: dt.date = DEFAUL
         parsed = client.parsed(path, params, [op for op in operations if op.get("operationType") == "Reverse Repo"
                                               and not is_small_value_exercise(op)], parse_operation)
         if parsed:
-            yield parsed
+            yield _table("reverse_repo_operations", parsed)
 
-    def repo_operations(cursor=repo_cursor) -> Iterator[list[dict]]:
+    def repo_operations(cursor=repo_cursor) -> Iterator[pa.Table | list[dict]]:
         # The same search as reverse repo, filtered to repo: the SRF's daily operations (most take nothing).
         path = "/api/rp/results/search.json"
         params = {"startDate": cursor.start_value.isoformat(), "endDate": last_day.isoformat(),
@@ -258,33 +299,15 @@ def nyfed_source(client: NyFedClient | None = None, start_date: dt.date = DEFAUL
         parsed = client.parsed(path, params, [op for op in operations if op.get("operationType") == "Repo"
                                               and not is_small_value_exercise(op)], parse_repo_operation)
         if parsed:
-            yield parsed
+            yield _table("repo_operations", parsed)
 
     @dlt.source(name="nyfed", max_table_nesting=0)
     def nyfed() -> list[DltResource]:
-        return [
-            dlt.resource(reference_rates, file_format="parquet", name="reference_rates", write_disposition="merge",
-                         primary_key=list(TABLE["reference_rates"].primary_key),
-                         columns={"revision_indicator": {"data_type": "text"},
-                                  "targetRateFrom": {"data_type": "double"}, "targetRateTo": {"data_type": "double"}}),
-            dlt.resource(soma_summary, file_format="parquet", name="soma_summary", write_disposition="merge",
-                         primary_key=list(TABLE["soma_summary"].primary_key),
-                         columns={f: {"data_type": "double"} for f in SOMA_AMOUNTS}),
-            dlt.resource(soma_bill_holdings, file_format="parquet", name="soma_bill_holdings",
-                         write_disposition="merge",
-                         primary_key=list(TABLE["soma_bill_holdings"].primary_key),
-                         columns={"coupon": {"data_type": "double"}, "percent_outstanding": {"data_type": "double"}}),
-            dlt.resource(reverse_repo_operations, file_format="parquet", name="reverse_repo_operations",
-                         write_disposition="merge",
-                         primary_key=list(TABLE["reverse_repo_operations"].primary_key),
-                         columns={"percent_award_rate": {"data_type": "double"}}),
-            dlt.resource(repo_operations, file_format="parquet", name="repo_operations", write_disposition="merge",
-                         primary_key=list(TABLE["repo_operations"].primary_key),
-                         columns={**{c: {"data_type": "double"} for c in (
-                             "total_amt_submitted", "total_amt_accepted", "treasury_amt_accepted",
-                             "agency_amt_accepted", "mbs_amt_accepted", "minimum_bid_rate_pct",
-                             "participating_cpty", "accepted_cpty", "term_calendar_days")},
-                                  **{c: {"data_type": "text"} for c in ("settlement_type", "close_time")}}),
-        ]
+        return [dlt.resource(rows, file_format="parquet", name=name, write_disposition="merge",
+                             primary_key=list(TABLE[name].primary_key), columns=COLUMN_HINTS[name])
+                for name, rows in (("reference_rates", reference_rates), ("soma_summary", soma_summary),
+                                   ("soma_bill_holdings", soma_bill_holdings),
+                                   ("reverse_repo_operations", reverse_repo_operations),
+                                   ("repo_operations", repo_operations))]
 
     return nyfed()

@@ -16,8 +16,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import dlt
+import pyarrow as pa
 from dlt.sources import DltResource
 
+from ingestion.arrow_rows import rows_table
 from ingestion.http import RestClient
 from ingestion.sources import tables
 from ingestion.universe import Company, load_universe
@@ -104,11 +106,21 @@ TABLE = tables.by_name(TABLES)
 ROWS_PER_ITEM = 50_000  # filings and facts handed to dlt at once
 
 
+# Columns that may be None on every row of a load: typed, so the column exists anyway.
+COLUMN_HINTS = {"companies": {"category": {"data_type": "text"}},
+                "filings": {"acceptance_date_time": {"data_type": "text", "nullable": True}},
+                "facts": {"frame": {"data_type": "text"}}}
+
+
+def _table(name: str, rows: list[dict]) -> pa.Table | list[dict]:
+    return rows_table(rows, TABLE[name].primary_key, COLUMN_HINTS[name])
+
+
 def _hinted(batches) -> Iterator:
-    """Each non-empty list of rows with its table's hints."""
-    for rows, hints in batches:
+    """Each non-empty list of rows, as an Arrow table with its table's hints."""
+    for name, rows, hints in batches:
         if rows:
-            yield dlt.mark.with_hints(rows, hints, create_table_variant=True)
+            yield dlt.mark.with_hints(_table(name, rows), hints, create_table_variant=True)
 
 
 def sec_source(client: EdgarClient | None = None, companies: Sequence[Company] | None = None):
@@ -116,10 +128,10 @@ def sec_source(client: EdgarClient | None = None, companies: Sequence[Company] |
     companies = tuple(companies or load_universe())
     fact_hints = dlt.mark.make_hints(table_name="facts", write_disposition="merge",
                                      primary_key=list(TABLE["facts"].primary_key),
-                                     columns={"frame": {"data_type": "text"}})
+                                     columns=COLUMN_HINTS["facts"])
     filing_hints = dlt.mark.make_hints(table_name="filings", write_disposition="merge",
                                        primary_key=list(TABLE["filings"].primary_key),
-                                       columns={"acceptance_date_time": {"data_type": "text", "nullable": True}})
+                                       columns=COLUMN_HINTS["filings"])
 
     def edgar() -> Iterator:
         """Per company: its submissions (company row, filings) and its facts filed since the last load."""
@@ -131,7 +143,7 @@ def sec_source(client: EdgarClient | None = None, companies: Sequence[Company] |
         companies_batch, filings_batch, facts_batch = [], [], []
         for company in companies:
             if len(facts_batch) + len(filings_batch) >= ROWS_PER_ITEM:
-                yield from _hinted(((filings_batch, filing_hints), (facts_batch, fact_hints)))
+                yield from _hinted((("filings", filings_batch, filing_hints), ("facts", facts_batch, fact_hints)))
                 filings_batch, facts_batch = [], []
             company_row, filings = parse_submissions(client.document(f"/submissions/{company.cik10}.json"))
             companies_batch.append(company_row)
@@ -157,14 +169,15 @@ def sec_source(client: EdgarClient | None = None, companies: Sequence[Company] |
                 last_day[str(company.cik)] = {
                     "fact_keys": sorted(f["fact_key"] for f in facts if f["filed"] == newest),
                     "accessions": sorted({f["accn"] for f in facts if f["filed"] == newest})}
-        yield companies_batch
-        yield from _hinted(((filings_batch, filing_hints), (facts_batch, fact_hints)))
+        if companies_batch:
+            yield _table("companies", companies_batch)
+        yield from _hinted((("filings", filings_batch, filing_hints), ("facts", facts_batch, fact_hints)))
 
     @dlt.source(name="sec", max_table_nesting=0)
     def sec() -> list[DltResource]:
         return [dlt.resource(edgar, file_format="parquet", name="edgar", table_name="companies",
                              write_disposition="merge",
                              primary_key=list(TABLE["companies"].primary_key),
-                             columns={"category": {"data_type": "text"}})]
+                             columns=COLUMN_HINTS["companies"])]
 
     return sec()

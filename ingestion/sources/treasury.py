@@ -15,10 +15,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import dlt
+import pyarrow as pa
 from dlt.sources import DltResource
 from dlt.sources.helpers.rest_client.paginators import PageNumberPaginator
 from requests import Request, Response
 
+from ingestion.arrow_rows import rows_table
 from ingestion.http import PageError, RestClient, SourceError
 from ingestion.sources import tables as raw_tables
 
@@ -115,7 +117,10 @@ def treasury_source(client: FiscalDataClient | None = None, start_date: dt.date 
     client = client or FiscalDataClient.create()
 
     def make_resource(dataset: Dataset) -> DltResource:
-        def rows() -> Iterator[list[dict]]:
+        hints = {**{f: {"data_type": "double"} for f in dataset.numeric_fields},
+                 **{f: {"data_type": "text"} for f in dataset.text_fields}}
+
+        def rows() -> Iterator[pa.Table | list[dict]]:
             # Kept by hand, not dlt.sources.incremental: announced auctions are dated in the future and would carry
             # dlt's cursor past today; capping it needs a custom last_value_func, and dlt ignores lag (our look-back
             # window) with any function but max or min.
@@ -131,14 +136,12 @@ def treasury_source(client: FiscalDataClient | None = None, start_date: dt.date 
                 past = [d for d in dates if d <= last_day]
                 if past:
                     latest = max(latest or past[0], max(past))
-                yield page
+                yield rows_table(page, dataset.primary_key, hints)
             if latest:
                 state["last_date"] = latest.isoformat()
 
         return dlt.resource(rows, file_format="parquet", name=dataset.name, write_disposition="merge",
-                            primary_key=list(dataset.primary_key),
-                            columns={**{f: {"data_type": "double"} for f in dataset.numeric_fields},
-                                     **{f: {"data_type": "text"} for f in dataset.text_fields}})
+                            primary_key=list(dataset.primary_key), columns=hints)
 
     @dlt.source(name="treasury", max_table_nesting=0)
     def treasury() -> list[DltResource]:

@@ -9,14 +9,16 @@ and of unequal weight (BRK: 1 Class A = 1,500 Class B), and acceptance times in 
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
-import json
+import functools
 import math
 import random
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ingestion.business_calendar import nyse_sessions
+from ingestion.synthetic.output import write_json
 from ingestion.synthetic.randomness import stream
 from ingestion.synthetic.scale import FIRST_SYNTHETIC_CIK
 from ingestion.synthetic.shapes import START
@@ -106,6 +108,14 @@ class CompanyPath:
         self.splits = splits
 
 
+@functools.cache
+def _opening_stamp(day: dt.date) -> int:
+    """The Unix time of the day's 9:30 open in New York, as the chart API stamps a daily bar. Every company trades the
+    same sessions: computed once a day, not once a bar (the time zone arithmetic was a tenth of the sample's
+    generation)."""
+    return int(dt.datetime.combine(day, dt.time(9, 30), NEW_YORK).timestamp())
+
+
 def chart_payload(company: Company, path: CompanyPath, seed: int) -> dict:
     rng = stream(seed, "equities", "chart-" + company.ticker)
     sessions = path.sessions
@@ -128,7 +138,7 @@ def chart_payload(company: Company, path: CompanyPath, seed: int) -> dict:
         adjclose[day] = close[day] * multiplier
         if day in dividends and i > 0:
             multiplier *= 1 - dividends[day] / close[sessions[i - 1]]
-    stamps = [int(dt.datetime.combine(d, dt.time(9, 30), NEW_YORK).timestamp()) for d in sessions]
+    stamps = [_opening_stamp(d) for d in sessions]
     opens = [round(close[d] * (1 + rng.gauss(0, 0.006)), 4) for d in sessions]
     highs = [round(max(o, close[d]) * (1 + abs(rng.gauss(0, 0.006))), 4) for o, d in zip(opens, sessions, strict=True)]
     lows = [round(min(o, close[d]) * (1 - abs(rng.gauss(0, 0.006))), 4) for o, d in zip(opens, sessions, strict=True)]
@@ -137,9 +147,9 @@ def chart_payload(company: Company, path: CompanyPath, seed: int) -> dict:
             if (company.ticker, d) in EARNINGS_SHOCKS else low for low, d in zip(lows, sessions, strict=True)]
     split_events = {str(s): {"date": s, "numerator": r, "denominator": 1, "splitRatio": f"{r}:1"}
                     for d, r in path.splits.items() if d in factor_after
-                    for s in [int(dt.datetime.combine(d, dt.time(9, 30), NEW_YORK).timestamp())]}
+                    for s in [_opening_stamp(d)]}
     dividend_events = {str(s): {"amount": a, "date": s} for d, a in dividends.items()
-                       for s in [int(dt.datetime.combine(d, dt.time(9, 30), NEW_YORK).timestamp())]}
+                       for s in [_opening_stamp(d)]}
     return {"chart": {"result": [{
         "meta": {"currency": "USD", "symbol": company.ticker, "exchangeName": "NMS", "instrumentType": "EQUITY",
                  "firstTradeDate": stamps[0], "gmtoffset": -18000, "timezone": "EST",
@@ -175,8 +185,12 @@ def sec_documents(company: Company, path: CompanyPath, seed: int, end: dt.date) 
     quarters = _fiscal_quarter_ends(fy_end, end + dt.timedelta(days=120))
     days_sorted = path.sessions
 
+    every_fifth = days_sorted[::5]
+
     def cap_near(day: dt.date) -> float:
-        candidates = [d for d in days_sorted[:: 5] if d <= day] or days_sorted[:1]
+        # The last of every fifth session on or before the day (else the first session): bisect, not a scan.
+        at = bisect.bisect_right(every_fifth, day)
+        candidates = every_fifth[at - 1:at] or days_sorted[:1]
         return path.cap[candidates[-1]] if candidates else 0.0
 
     income, revenue, starts = {}, {}, {}
@@ -232,8 +246,8 @@ def sec_documents(company: Company, path: CompanyPath, seed: int, end: dt.date) 
                     facts.append(_fact(starts[prior_end][0], prior_end, values[prior_end] * restate, accn,
                                        fiscal_year, fp, form, filed))
         cover_date = filed - dt.timedelta(days=8)
-        known = [d for d in path.sessions if d <= cover_date]
-        shares = path.shares[known[-1]] if known else path.shares[path.sessions[0]]
+        known = bisect.bisect_right(path.sessions, cover_date)  # sessions on or before the cover date
+        shares = path.shares[path.sessions[known - 1]] if known else path.shares[path.sessions[0]]
         if company.ticker == "GOOGL":  # two share classes, two values on the same cover page
             share_facts += [_fact(None, cover_date, shares * 0.55, accn, fiscal_year, fp, form, filed),
                             _fact(None, cover_date, shares * 0.45, accn, fiscal_year, fp, form, filed)]
@@ -296,9 +310,7 @@ def generate(out: Path, seed: int, end: dt.date, companies: list[Company] | None
     (out / "sec" / "submissions").mkdir(parents=True, exist_ok=True)
     for company in companies or load_universe():
         path = CompanyPath(company, sessions, seed)
-        (out / "prices" / f"{company.ticker}.json").write_text(
-            json.dumps(chart_payload(company, path, seed), separators=(",", ":")))
+        write_json(out / "prices" / f"{company.ticker}.json", chart_payload(company, path, seed))
         facts, submissions = sec_documents(company, path, seed, end)
-        (out / "sec" / "companyfacts" / f"{company.cik10}.json").write_text(json.dumps(facts, separators=(",", ":")))
-        (out / "sec" / "submissions" / f"{company.cik10}.json").write_text(
-            json.dumps(submissions, separators=(",", ":")))
+        write_json(out / "sec" / "companyfacts" / f"{company.cik10}.json", facts)
+        write_json(out / "sec" / "submissions" / f"{company.cik10}.json", submissions)

@@ -26,6 +26,7 @@ from ingestion.business_calendar import (
     weekdays,
 )
 from ingestion.sources.fred import CATALOG
+from ingestion.synthetic.output import write_json
 from ingestion.synthetic.randomness import stream
 from ingestion.synthetic.shapes import (
     BANK_ASSETS_USD_BN,
@@ -199,7 +200,7 @@ def write_vintages(fred_dir: Path, end: dt.date, seed: int) -> None:
                 observations.append({"realtime_start": released.isoformat(), "realtime_end": until,
                                      "date": day.isoformat(), "value": f"{estimate:.4f}"})
             current.append((day, round(releases[-1][1], 4)))
-        (fred_dir / "vintages" / f"{series_id}.json").write_text(json.dumps({"observations": observations}))
+        write_json(fred_dir / "vintages" / f"{series_id}.json", {"observations": observations})
         _write_series(fred_dir, series_id, current)
 
 

@@ -13,12 +13,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import defaultdict
 from pathlib import Path
 
 from ingestion.business_calendar import wednesdays
 from ingestion.synthetic.fred import generate_series
+from ingestion.synthetic.output import write_json
 from ingestion.synthetic.randomness import stream
 from ingestion.synthetic.shapes import FED_ASSETS_USD_MN, START
 from ingestion.synthetic.treasury import Auction
@@ -184,19 +184,17 @@ def generate(out: Path, seed: int, end: dt.date, auctions: list[Auction]) -> Non
     folder = out / "nyfed"
     for (group, rate_type), rows in _rates(end, seed).items():
         (folder / "rates" / group).mkdir(parents=True, exist_ok=True)
-        (folder / "rates" / group / f"{rate_type}.json").write_text(
-            json.dumps({"refRates": list(reversed(rows))}, separators=(",", ":")))
+        write_json(folder / "rates" / group / f"{rate_type}.json", {"refRates": list(reversed(rows))})
     # SOMA as-of dates are Wednesdays, published the next day.
     holdings = _holdings(auctions, list(wednesdays(START, end - dt.timedelta(days=1))))
     asof_dir = folder / "soma" / "tsy" / "get" / "asof"
     asof_dir.mkdir(parents=True, exist_ok=True)
     for as_of, held in holdings.items():
-        (asof_dir / f"{as_of.isoformat()}.json").write_text(json.dumps({"soma": {"holdings": held}}))
-    (folder / "soma" / "summary.json").write_text(json.dumps({"soma": {"summary": _summary(holdings)}}))
+        write_json(asof_dir / f"{as_of.isoformat()}.json", {"soma": {"holdings": held}})
+    write_json(folder / "soma" / "summary.json", {"soma": {"summary": _summary(holdings)}})
     (folder / "rp").mkdir(parents=True, exist_ok=True)
-    (folder / "rp" / "results.json").write_text(
-        json.dumps({"repo": {"operations": _merge_newest_first(_operations(end, seed), _repo_operations(end, seed))}},
-                   separators=(",", ":")))
+    write_json(folder / "rp" / "results.json",
+               {"repo": {"operations": _merge_newest_first(_operations(end, seed), _repo_operations(end, seed))}})
 
 
 def _merge_newest_first(*operations: list[dict]) -> list[dict]:

@@ -12,7 +12,6 @@ Field names and string formats are the API's (``"null"`` for missing, amounts as
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from ingestion.business_calendar import (
     federal_holidays_in,
     month_ends,
 )
+from ingestion.synthetic.output import write_json
 from ingestion.synthetic.randomness import stream
 from ingestion.synthetic.scale import REFERENCE_END, extra_auction_count, extra_bill_size_factor
 from ingestion.synthetic.shapes import FED_FUNDS_UPPER, START, TGA_USD_MN, piecewise_linear
@@ -396,5 +396,5 @@ def generate(out: Path, seed: int, end: dt.date, scale: int | None = None) -> li
         "v2__accounting__od__avg_interest_rates.json": avg_interest_rate_rows(auctions, end),
     }
     for name, rows in files.items():
-        (folder / name).write_text(json.dumps(_envelope(rows), separators=(",", ":")))
+        write_json(folder / name, _envelope(rows))
     return auctions
