@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -116,6 +117,8 @@ def suites_for(asset_prefix: str) -> list[Suite]:
 
 @functools.cache
 def _context():
+    # GX logs 80 lines at INFO while it imports ("Skipping registering function ..."): not for a run's log file.
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
     import great_expectations as gx
     from great_expectations.data_context.types.base import (
         DataContextConfig,
@@ -231,12 +234,12 @@ def _batches(suite: Suite, con: duckdb.DuckDBPyConnection, batches: int) -> list
 
 def _validated(expectations: list[dict[str, Any]], frame) -> list[tuple[str, dict[str, Any] | None]]:
     """Each expectation's failure on ``frame`` (None when met), keyed by the expectation."""
+    if not expectations:
+        return []
+    _, batch_definition = _context()  # GX imported (quietly) there first
     import great_expectations as gx
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
-    if not expectations:
-        return []
-    _, batch_definition = _context()
     gx_suite = gx.ExpectationSuite(name="frame")
     for expectation in expectations:
         gx_suite.add_expectation_configuration(ExpectationConfiguration(**expectation))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from pydantic import Field, PrivateAttr
 from ingestion import lake, settings
 from ingestion.endpoints import Endpoints, open_endpoints
 from ingestion.pipeline import make_pipeline, rollback_loads
+from orchestration.dbt_manifest import parse_ahead, wait_for_parse
 from orchestration.locking import end_orphaned_writers, writer_lock
 
 
@@ -37,6 +39,7 @@ class FaultlinesResource(ConfigurableResource):
     retry_wait_seconds: float = Field(default=120.0, description="wait before the first retry; doubles each time")
 
     _endpoints: Endpoints | None = PrivateAttr(default=None)
+    _dbt_parse: subprocess.Popen | None = PrivateAttr(default=None)
 
     @contextlib.contextmanager
     def yield_for_execution(self, context: InitResourceContext) -> Iterator[FaultlinesResource]:
@@ -62,9 +65,19 @@ class FaultlinesResource(ConfigurableResource):
             os.environ["FAULTLINES_DUCKDB_PATH"] = str(endpoints.warehouse_path)
             if self.is_spark:
                 os.environ["FAULTLINES_LAKE_PATH"] = str(self.lake_path)
+            else:
+                self._dbt_parse = parse_ahead(endpoints.warehouse_path)
             if context.log and endpoints.fallback_reason:
                 context.log.warning(f"auto mode: {endpoints.fallback_reason}; building from SAMPLE data")
-            yield self
+            try:
+                yield self
+            finally:
+                self.wait_for_dbt_parse()  # it writes into the home: not left running past the run
+
+    def wait_for_dbt_parse(self) -> None:
+        """dbt's parse ahead of the build (dbt_manifest.parse_ahead), over when this returns."""
+        wait_for_parse(self._dbt_parse)
+        self._dbt_parse = None
 
     @property
     def endpoints(self) -> Endpoints:

@@ -25,7 +25,7 @@ from ingestion.business_calendar import (
     wednesdays,
     weekdays,
 )
-from ingestion.sources.fred import CATALOG
+from ingestion.sources.fred_catalog import CATALOG
 from ingestion.synthetic.output import write_json
 from ingestion.synthetic.randomness import stream
 from ingestion.synthetic.shapes import (

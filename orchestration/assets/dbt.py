@@ -9,7 +9,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 
 from ingestion import settings
 from ingestion.lake import lake_tables_json
-from orchestration.dbt_manifest import DBT_EXECUTABLE, MANIFEST_PATH, ensure_manifest, node_key
+from orchestration.dbt_manifest import DBT_EXECUTABLE, MANIFEST_PATH, ensure_manifest, node_key, target_path
 from orchestration.incremental import UNIT_TESTS_TAG
 from orchestration.resources import FaultlinesResource
 
@@ -61,9 +61,8 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, faultlines: 
         context.log.info(f"dbt build on Spark over {faultlines.lake_path}")
     else:
         context.log.info(f"dbt build into {faultlines.warehouse_path}")
-    # One target dir per warehouse, kept between runs: dbt then re-parses only changed files (partial parsing),
-    # where a fresh dir per invocation (dagster-dbt's default) costs a full parse every run.
-    target = settings.home() / "dbt-target" / faultlines.warehouse_path.stem
+    target = target_path(faultlines.warehouse_path)
+    faultlines.wait_for_dbt_parse()  # the parse started with the run, in a new home (dbt_manifest.parse_ahead)
     if faultlines.is_spark:
         # The snapshots do not run on Spark (dbt-spark's need Delta tables): the append-only lake keeps every loaded
         # version instead (macros/cross_engine/fred_history.sql). Reported as done, so the run record and publishing,

@@ -75,7 +75,17 @@ def run(
     else:
         out.print(f"[bold]faultlines: {mode.upper()} mode[/] → {settings.warehouse_path(mode)}")
 
-    summary = _run_job(mode, data_dir, select, full_refresh, seed, base_url, retries, verbose)
+    generating = None
+    if mode == "sample" and base_url is None:  # generated while Dagster's definitions load (new homes)
+        from ingestion.synthetic.compose import generate_ahead
+
+        generating = generate_ahead(data_dir or settings.sample_data_dir(seed), seed, settings.sample_end_date())
+    try:
+        summary = _run_job(mode, data_dir, select, full_refresh, seed, base_url, retries, verbose)
+    finally:
+        if generating is not None:  # done long before a run that used it ends; not left behind by one that failed
+            generating.terminate()
+            generating.wait()
     _print_summary(mode, summary)
     if mode == "sample":
         out.print(_sample_banner(fallback_reason and "auto mode fell back to sample data"))

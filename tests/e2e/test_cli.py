@@ -53,6 +53,16 @@ def test_first_run_shows_no_library_log_lines(first_run, home):
     assert list((home / "logs").glob("run-*.log"))
 
 
+def test_first_run_parsed_the_dbt_project_beside_its_loads(first_run, home):
+    """In a new home dbt parses the project while the providers load (dbt_manifest.parse_ahead): the build's dbt
+    finds that parse and does not parse everything again (5 s of a first run)."""
+    first_log = min((home / "logs").glob("run-*.log"), key=lambda path: path.stat().st_mtime)
+    dbt_lines = first_log.read_text()
+    assert "Running with dbt=" in dbt_lines  # the build's dbt wrote here
+    assert "Unable to do partial parsing" not in dbt_lines
+    assert (home / "dbt-target" / "sample" / "partial_parse.msgpack").is_file()
+
+
 def test_sql_prints_a_positive_count_as_csv(first_run, home):
     result = faultlines(home, "sql", "--mode", "sample", "select count(*) as n from marts.mart_reserve_adequacy")
     assert result.returncode == 0, result.stderr

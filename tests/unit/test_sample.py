@@ -2,8 +2,11 @@
 
 import csv
 import datetime as dt
+import fcntl
+import time
 
-from ingestion.synthetic.compose import generate
+from ingestion.synthetic import compose
+from ingestion.synthetic.compose import ensure_sample_data, generate, generate_ahead
 
 
 def _read(path):
@@ -34,6 +37,40 @@ def test_a_later_end_only_appends(tmp_path, sample_dir):
         _, after = _read(later / "fred" / name)
         assert {d: after[d] for d in before} == before, name
         assert len(after) > len(before), name
+
+
+def _locked_by_another(path) -> bool:
+    if not path.exists():
+        return False
+    with path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+
+
+def test_sample_data_generated_ahead_is_waited_for_not_generated_twice(tmp_path, monkeypatch):
+    """`faultlines run --mode sample` generates in a process of its own while Dagster loads; the run's resource
+    then waits for it on the lock and finds the data there, and a run after that starts no process at all."""
+    out, end = tmp_path / "sample" / "seed-42", dt.date(2026, 6, 30)
+    ahead = generate_ahead(out, 42, end)
+    assert ahead is not None
+    # As in a run, where Dagster takes seconds to load: the other process holds the lock by the time this one asks.
+    deadline = time.monotonic() + 30
+    while not _locked_by_another(out.parent / ".seed-42.lock"):
+        assert time.monotonic() < deadline and ahead.poll() is None, "the process never took the lock"
+        time.sleep(0.05)
+
+    def generate_again(*args):
+        raise AssertionError("the run generated the sample data a second time")
+
+    monkeypatch.setattr(compose, "generate", generate_again)  # this process must only wait for the other one
+    assert ensure_sample_data(out, 42, end) == out
+    assert ahead.wait(timeout=60) == 0
+    assert (out / "prices").is_dir() and not list(out.parent.glob("seed-42.tmp-*"))
+    assert generate_ahead(out, 42, end) is None
 
 
 def test_h41_series_are_wednesdays_in_millions(sample_dir):
