@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from dlt.sources import DltResource
 
+from ingestion.arrow_rows import rows_table
 from ingestion.business_calendar import next_business_day
 from ingestion.http import RestClient, SourceError, prefetched
 from ingestion.sources import tables
@@ -145,19 +146,9 @@ def prices_source(client: ChartApiClient | None = None, companies: Sequence[Comp
     tickers = list(dict.fromkeys(c.ticker for c in companies))  # each once: the load is declared deduplicated
     # Today in New York: its bar is still forming and is never loaded.
     last_day = today or dt.datetime.now(ZoneInfo("America/New_York")).date()
-    event_hints = {
-        "dividends": dlt.mark.make_hints(table_name="dividends", write_disposition="merge",
-                                         primary_key=list(TABLE["dividends"].primary_key), columns=[
-                                             {"name": "ticker", "data_type": "text", "nullable": False},
-                                             {"name": "ex_date", "data_type": "date", "nullable": False},
-                                             {"name": "amount", "data_type": "double"}]),
-        "splits": dlt.mark.make_hints(table_name="splits", write_disposition="merge",
-                                      primary_key=list(TABLE["splits"].primary_key), columns=[
-                                          {"name": "ticker", "data_type": "text", "nullable": False},
-                                          {"name": "split_date", "data_type": "date", "nullable": False},
-                                          {"name": "numerator", "data_type": "bigint"},
-                                          {"name": "denominator", "data_type": "bigint"}]),
-    }
+    event_hints = {kind: dlt.mark.make_hints(table_name=kind, write_disposition="merge",
+                                             primary_key=list(TABLE[kind].primary_key), columns=columns)
+                   for kind, columns in EVENT_COLUMNS.items()}
 
     def chart() -> Iterator:
         """Bars into ``prices_daily``; the same responses' dividends and splits into their own tables."""
@@ -211,7 +202,10 @@ def prices_source(client: ChartApiClient | None = None, companies: Sequence[Comp
             yield _bars_item(bars_batch, bars_hints)
         for kind, hints in event_hints.items():
             if events_batch[kind]:
-                yield dlt.mark.with_hints(events_batch[kind], hints, create_table_variant=True)
+                events = rows_table(events_batch[kind], TABLE[kind].primary_key, EVENT_COLUMNS[kind])
+                if isinstance(events, pa.Table):  # with the resource's load id column, as the bars (_bars_item)
+                    events = events.append_column(LOAD_ID_FIELD, pa.nulls(events.num_rows, pa.string()))
+                yield dlt.mark.with_hints(events, hints, create_table_variant=True)
 
     def universe() -> Iterator[dict]:
         """The companies priced, as one table, so dbt joins exactly the list the sources loaded."""
@@ -236,6 +230,16 @@ def prices_source(client: ChartApiClient | None = None, companies: Sequence[Comp
                                       "ai_basket": {"data_type": "bool", "nullable": False}})]
 
     return prices()
+
+
+# The split and dividend tables' columns, declared: both tables exist even when no company split or paid.
+EVENT_COLUMNS = {
+    "dividends": {"ticker": {"data_type": "text", "nullable": False},
+                  "ex_date": {"data_type": "date", "nullable": False}, "amount": {"data_type": "double"}},
+    "splits": {"ticker": {"data_type": "text", "nullable": False},
+               "split_date": {"data_type": "date", "nullable": False},
+               "numerator": {"data_type": "bigint"}, "denominator": {"data_type": "bigint"}},
+}
 
 
 # The resource's hint for dlt's load id column (nullable: see prices_source), as an Arrow field. Without it in the
