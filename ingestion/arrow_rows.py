@@ -31,17 +31,20 @@ def rows_table(rows: list[dict], key: Sequence[str], hints: Mapping[str, dict] |
     """
     if not rows:
         return rows  # nothing: dlt skips an empty list (an empty table would still create one)
+    if any(hint.get("data_type") not in ARROW_TYPES for hint in (hints or {}).values()):
+        return rows  # a hint this does not map (decimal, json, ...): dlt applies it to the dicts
     types = {name: ARROW_TYPES[hint["data_type"]] for name, hint in (hints or {}).items()}
     names = list(dict.fromkeys([*(name for row in rows for name in row), *types]))
     columns = {}
     for name in names:
         try:
             array = pa.array([row.get(name) for row in rows], types.get(name))
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):  # OverflowError: an int beyond 64 bits
             return rows
         if name in types or array.null_count < len(array):
             columns[name] = array
-    columns["_dlt_id"] = pa.array(["|".join(str(row[part]) for part in key) for row in rows], pa.string())
+    # A missing key part is None here and in its column, which the warehouse refuses by name (NOT NULL), as before.
+    columns["_dlt_id"] = pa.array(["|".join(str(row.get(part)) for part in key) for row in rows], pa.string())
     # The key and the row id are NOT NULL in dlt's schema: said so, or dlt warns that the hints differ.
     not_null = {*key, "_dlt_id"}
     schema = pa.schema([pa.field(name, array.type, nullable=name not in not_null) for name, array in columns.items()])

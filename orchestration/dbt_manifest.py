@@ -81,8 +81,8 @@ def parse_ahead(warehouse: Path) -> subprocess.Popen | None:
     against the project, the profile (the warehouse path included: hence one per target dir) and its version, so a
     parse that no longer fits is only redone. The caller waits for it before the build's dbt (wait_for_parse)."""
     target = target_path(warehouse)
-    if (target / "partial_parse.msgpack").exists():
-        return None
+    if (target / "partial_parse.msgpack").exists() or os.environ.get("DBT_PARTIAL_PARSE", "").lower() in ("0", "false"):
+        return None  # a parse is there, or the user turned partial parsing off: the build's dbt parses anyway
     target.mkdir(parents=True, exist_ok=True)
     # The environment of the build's dbt (dagster-dbt passes this process's), with the warehouse the profile reads;
     # its log lines go where the build's go, in the same format.

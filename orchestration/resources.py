@@ -72,7 +72,11 @@ class FaultlinesResource(ConfigurableResource):
             try:
                 yield self
             finally:
-                self.wait_for_dbt_parse()  # it writes into the home: not left running past the run
+                # A build waited for it (dbt_models); a run that built nothing does not wait 5 s for it. dbt reads a
+                # parse file cut short as no parse.
+                if self._dbt_parse is not None and self._dbt_parse.poll() is None:
+                    self._dbt_parse.terminate()
+                self.wait_for_dbt_parse()
 
     def wait_for_dbt_parse(self) -> None:
         """dbt's parse ahead of the build (dbt_manifest.parse_ahead), over when this returns."""

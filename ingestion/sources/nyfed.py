@@ -98,13 +98,15 @@ def parse_holding(row: dict) -> dict:
 
 def _timestamp(value: object) -> dt.datetime | None:
     """``lastUpdated`` ("2026-07-10 13:18:11", no zone) as a timestamp, read as UTC: the type dlt's detection gave
-    the column when these rows were handed to it as dicts, kept so the warehouse's column stays what it was."""
-    if value in (None, ""):
-        return None
+    the column when these rows were handed to it as dicts, kept so the warehouse's column stays what it was. The
+    column only says when the Fed last touched the record (no model reads it): a value in another format is left
+    empty rather than failing the load."""
     try:
-        parsed = dt.datetime.fromisoformat(str(value))
+        parsed = dt.datetime.fromisoformat(str(value)) if value else None
     except ValueError:
-        raise NyFedFormatError(f"lastUpdated is {value!r}, not a date and time") from None
+        return None
+    if parsed is None:
+        return None
     return parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed.astimezone(dt.UTC)
 
 

@@ -68,8 +68,8 @@ def ensure_sample_data(out: Path, seed: int = 42, end: dt.date | None = None) ->
         if _is_current(out, seed, end):  # generated while this one waited
             return out
         # Generate beside it and swap, so a reader never sees a half-written data dir. Under the lock no other
-        # process is generating here: a staging dir left beside is a killed one's.
-        for left in out.parent.glob(f"{out.name}.tmp-*"):
+        # process is generating here: a staging or old dir left beside is a killed one's.
+        for left in [*out.parent.glob(f"{out.name}.tmp-*"), *out.parent.glob(f"{out.name}.old-*")]:
             shutil.rmtree(left, ignore_errors=True)
         staging = out.with_name(f"{out.name}.tmp-{os.getpid()}")
         generate(staging, seed, end)
@@ -82,12 +82,14 @@ def ensure_sample_data(out: Path, seed: int = 42, end: dt.date | None = None) ->
 
 
 def generate_ahead(out: Path, seed: int, end: dt.date) -> subprocess.Popen | None:
-    """Start ensure_sample_data in a process of its own when ``out`` needs generating, and return it.
+    """Start ensure_sample_data in a process of its own when ``out`` does not exist yet, and return it.
 
     `faultlines run --mode sample` starts it before it loads Dagster's definitions: in a new home the two took 5 s
     each, one after the other, on one core of two. The run's own ensure_sample_data waits on the lock and finds the
-    data there (or, should this process have failed, generates it and says what went wrong)."""
-    if _is_current(out, seed, end):
+    data there (or, should this process have failed, generates it and says what went wrong). Data that exists but
+    is out of date (a new day) is left to the run, which replaces it under the writer lock: another run may be
+    serving it."""
+    if out.exists():
         return None
     return subprocess.Popen([sys.executable, "-m", "ingestion.synthetic.compose", str(out), str(seed), end.isoformat()],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+import dlt
+import duckdb
 import pyarrow as pa
 
 from ingestion.arrow_rows import rows_table
@@ -45,3 +47,44 @@ def test_a_hinted_column_whose_values_do_not_fit_stays_rows():
 
 def test_no_rows_stay_an_empty_list():
     assert rows_table([], ("id",), {"note": {"data_type": "text"}}) == []
+
+
+def test_ints_beyond_64_bits_and_unmapped_hints_stay_rows():
+    rows = [{"id": "a", "n": 2**70}]
+    assert rows_table(rows, ("id",)) is rows
+    assert rows_table([{"id": "a", "n": 1}], ("id",), {"n": {"data_type": "decimal"}})[0] == {"id": "a", "n": 1}
+
+
+def test_a_table_loaded_from_dicts_takes_arrow_loads_unchanged(tmp_path):
+    """The warehouses built before: their tables came from dicts (dlt's random NOT NULL row ids, its column types).
+    A merge of Arrow rows replaces the row by key and leaves every column's type and nullability as it was."""
+    hints = {"amount": {"data_type": "double"}, "note": {"data_type": "text"}}
+    first = [{"cusip": "A", "auction_date": dt.date(2026, 1, 6), "amount": 1.5, "term": "4-Week", "note": None},
+             {"cusip": "B", "auction_date": dt.date(2026, 1, 7), "amount": 2.0, "term": "8-Week", "note": None}]
+    pipeline = dlt.pipeline("arrow_rows", pipelines_dir=str(tmp_path / "dlt"), dataset_name="raw",
+                            destination=dlt.destinations.duckdb(str(tmp_path / "w.duckdb")))
+
+    def load(items) -> None:
+        resource = dlt.resource(items, name="auctions", write_disposition="merge",
+                                primary_key=["cusip", "auction_date"], columns=hints, file_format="parquet")
+        pipeline.run(resource).raise_on_failed_jobs()
+
+    def columns() -> dict:
+        with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+            return {row[0]: row[1:] for row in con.execute(
+                "select column_name, data_type, is_nullable from information_schema.columns "
+                "where table_schema = 'raw' and table_name = 'auctions'").fetchall()}
+
+    load(first)
+    before = columns()
+    again = [first[0] | {"amount": 1.75}, {"cusip": "C", "auction_date": dt.date(2026, 1, 8), "amount": 3.0,
+                                           "term": "4-Week", "note": None}]
+    table = rows_table(again, ("cusip", "auction_date"), hints)
+    assert isinstance(table, pa.Table)
+    load(table)
+    assert columns() == before
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        rows = con.execute("select cusip, amount, _dlt_id from raw.auctions order by cusip").fetchall()
+    assert [(cusip, amount) for cusip, amount, _ in rows] == [("A", 1.75), ("B", 2.0), ("C", 3.0)]
+    assert rows[0][2] == "A|2026-01-06" and rows[1][2] != "B|2026-01-07"  # B kept the id dlt drew for it
+

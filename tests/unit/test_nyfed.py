@@ -144,3 +144,16 @@ def test_text_in_a_number_field_is_refused_with_the_record_and_field():
         parse_operation({"operationId": "RP 1", "operationDate": "2026-01-07", "totalAmtAccepted": "NaN"})
     assert parse_rate({"effectiveDate": "2024-06-06", "type": "SOFR", "percentRate": 5.33, "percentPercentile1": "",
                        "percentPercentile99": "NA"})["percentPercentile1"] is None
+
+
+def test_last_updated_is_a_utc_timestamp_and_another_format_is_left_empty():
+    """The type dlt's detection gave the column from the text (kept now the rows reach dlt as Arrow); the column is
+    informational, so a value in another format does not fail the load."""
+    op = {"operationId": "RP 1", "operationDate": "2026-07-10", "operationType": "Reverse Repo",
+          "lastUpdated": "2026-07-10 13:18:11"}
+    assert parse_operation(op)["last_updated"] == dt.datetime(2026, 7, 10, 13, 18, 11, tzinfo=dt.UTC)
+    assert parse_operation(op | {"lastUpdated": "2026-07-10T09:18:11-04:00"})["last_updated"] == \
+        dt.datetime(2026, 7, 10, 13, 18, 11, tzinfo=dt.UTC)
+    assert parse_operation(op | {"lastUpdated": "10 July"})["last_updated"] is None
+    assert parse_operation({k: v for k, v in op.items() if k != "lastUpdated"})["last_updated"] is None
+

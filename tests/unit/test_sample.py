@@ -57,6 +57,17 @@ def test_sample_data_generated_ahead_is_waited_for_not_generated_twice(tmp_path,
     out, end = tmp_path / "sample" / "seed-42", dt.date(2026, 6, 30)
     ahead = generate_ahead(out, 42, end)
     assert ahead is not None
+    try:
+        _wait_for_it(ahead, out, end, monkeypatch)
+    finally:
+        ahead.kill()
+        ahead.wait()
+    assert generate_ahead(out, 42, end) is None
+    # Out of date (a new day) but perhaps served by a run going on: replaced by the run, under the writer lock.
+    assert generate_ahead(out, 42, end + dt.timedelta(days=1)) is None
+
+
+def _wait_for_it(ahead, out, end, monkeypatch) -> None:
     # As in a run, where Dagster takes seconds to load: the other process holds the lock by the time this one asks.
     deadline = time.monotonic() + 30
     while not _locked_by_another(out.parent / ".seed-42.lock"):
@@ -70,7 +81,6 @@ def test_sample_data_generated_ahead_is_waited_for_not_generated_twice(tmp_path,
     assert ensure_sample_data(out, 42, end) == out
     assert ahead.wait(timeout=60) == 0
     assert (out / "prices").is_dir() and not list(out.parent.glob("seed-42.tmp-*"))
-    assert generate_ahead(out, 42, end) is None
 
 
 def test_h41_series_are_wednesdays_in_millions(sample_dir):
