@@ -79,7 +79,7 @@ def parse_ahead(warehouse: Path) -> subprocess.Popen | None:
     then the build's dbt, minutes later, parses only what changed since. Started with the run, beside its loads,
     on the core they leave idle: in a new home the full parse was 5 of the build's 26 s. dbt checks a saved parse
     against the project, the profile (the warehouse path included: hence one per target dir) and its version, so a
-    parse that no longer fits is only redone. The caller waits for it before the build's dbt (wait_for_parse)."""
+    parse that no longer fits is only redone. The caller waits for it before the build's dbt starts."""
     target = target_path(warehouse)
     if (target / "partial_parse.msgpack").exists() or os.environ.get("DBT_PARTIAL_PARSE", "").lower() in ("0", "false"):
         return None  # a parse is there, or the user turned partial parsing off: the build's dbt parses anyway
@@ -91,13 +91,6 @@ def parse_ahead(warehouse: Path) -> subprocess.Popen | None:
     return subprocess.Popen([DBT_EXECUTABLE, "parse", "--quiet", "--target-path", str(target)],
                             cwd=settings.DBT_PROJECT_DIR, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
-
-
-def wait_for_parse(parsing: subprocess.Popen | None) -> None:
-    """Wait for parse_ahead's dbt, if any. Its outcome does not matter: a failed parse leaves nothing dbt would
-    use, and the build's dbt reports what is wrong with the project itself."""
-    if parsing is not None:
-        parsing.wait()
 
 
 def node_key(node: dict) -> AssetKey:

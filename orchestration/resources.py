@@ -17,7 +17,7 @@ from pydantic import Field, PrivateAttr
 from ingestion import lake, settings
 from ingestion.endpoints import Endpoints, open_endpoints
 from ingestion.pipeline import make_pipeline, rollback_loads
-from orchestration.dbt_manifest import parse_ahead, wait_for_parse
+from orchestration.dbt_manifest import parse_ahead
 from orchestration.locking import end_orphaned_writers, writer_lock
 
 
@@ -73,15 +73,17 @@ class FaultlinesResource(ConfigurableResource):
                 yield self
             finally:
                 # A build waited for it (dbt_models); a run that built nothing does not wait 5 s for it. dbt reads a
-                # parse file cut short as no parse.
-                if self._dbt_parse is not None and self._dbt_parse.poll() is None:
+                # parse file cut short as no parse (terminate() leaves a process that has ended alone).
+                if self._dbt_parse is not None:
                     self._dbt_parse.terminate()
                 self.wait_for_dbt_parse()
 
     def wait_for_dbt_parse(self) -> None:
-        """dbt's parse ahead of the build (dbt_manifest.parse_ahead), over when this returns."""
-        wait_for_parse(self._dbt_parse)
-        self._dbt_parse = None
+        """dbt's parse ahead of the build (dbt_manifest.parse_ahead), over when this returns. Its outcome does not
+        matter: a failed parse leaves nothing dbt would use, and the build's dbt reports what is wrong itself."""
+        if self._dbt_parse is not None:
+            self._dbt_parse.wait()
+            self._dbt_parse = None
 
     @property
     def endpoints(self) -> Endpoints:

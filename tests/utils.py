@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 from pathlib import Path
 
 import dlt
@@ -103,3 +104,17 @@ def no_look_ahead(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
                 select count(*) from marts.{mart} where {as_of} is not null
                 and ({known_from} is null or cast({known_from} as timestamp) > {day} + time '{close}')""").fetchone()[0]
     return offending
+
+
+def held_by_another(lock_file: Path) -> bool:
+    """Another process holds an flock on ``lock_file`` (the writer lock, the sample data's lock)."""
+    if not lock_file.exists():
+        return False
+    with lock_file.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+

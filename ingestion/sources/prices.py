@@ -203,8 +203,8 @@ def prices_source(client: ChartApiClient | None = None, companies: Sequence[Comp
         for kind, hints in event_hints.items():
             if events_batch[kind]:
                 events = rows_table(events_batch[kind], TABLE[kind].primary_key, EVENT_COLUMNS[kind])
-                if isinstance(events, pa.Table):  # with the resource's load id column, as the bars (_bars_item)
-                    events = events.append_column(LOAD_ID_FIELD, pa.nulls(events.num_rows, pa.string()))
+                if isinstance(events, pa.Table):
+                    events = _with_load_id(events)
                 yield dlt.mark.with_hints(events, hints, create_table_variant=True)
 
     def universe() -> Iterator[dict]:
@@ -250,11 +250,15 @@ LOAD_ID_FIELD = pa.field("_dlt_load_id", pa.string(), nullable=True)
 APPEND = dlt.mark.make_hints(write_disposition="append")
 
 
+def _with_load_id(table: pa.Table) -> pa.Table:
+    """``table`` with an empty load id column of the type the resource's hints declare (dlt fills in the load's id)."""
+    return table.append_column(LOAD_ID_FIELD, pa.nulls(table.num_rows, pa.string()))
+
+
 def _bars_item(batch: list[pa.Table], hints: dict | None) -> object:
-    """One batch of bars for dlt, with an empty load id column of the type the hints declare (dlt fills in the
-    load's id), and with ``hints`` (the first load's append) when given."""
-    bars = pa.concat_tables(batch)
-    bars = bars.append_column(LOAD_ID_FIELD, pa.nulls(bars.num_rows, pa.string()))
+    """One batch of bars for dlt, with the load id column, and with ``hints`` (the first load's append) when
+    given."""
+    bars = _with_load_id(pa.concat_tables(batch))
     return dlt.mark.with_hints(bars, hints) if hints else bars
 
 

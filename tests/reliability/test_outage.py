@@ -1,7 +1,6 @@
 """A source that is down: the terminal says what is being waited for, the run ends with a clear error in seconds
 (not after Dagster's minutes-long provider retries, which are for schedules), and Ctrl-C stops it cleanly."""
 
-import fcntl
 import signal
 import subprocess
 import time
@@ -10,6 +9,7 @@ import pytest
 
 from tests.conftest import FAULTLINES, cli_env
 from tests.e2e.conftest import _free_port
+from tests.utils import held_by_another
 
 pytestmark = pytest.mark.slow
 
@@ -33,16 +33,6 @@ def down_emulator(sample_dir, tmp_path):
 def _run(home, base_url) -> subprocess.Popen:
     return subprocess.Popen([FAULTLINES, "run", "--mode", "replay", "--base-url", base_url, "--select", "group:fred"],
                             env=cli_env(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def _lock_is_free(home) -> bool:
-    with open(home / "warehouse" / ".writer.lock", "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        return True
 
 
 def test_a_down_source_is_reported_with_each_wait_on_screen(down_emulator, tmp_path):
@@ -74,4 +64,4 @@ def test_ctrl_c_stops_a_waiting_run_at_once_and_releases_the_lock(down_emulator,
     assert run.returncode == 130 and "interrupted (Ctrl-C)" in rest, rest
     assert "Traceback" not in rest
     assert stopped_after < 15, f"Ctrl-C took {stopped_after:.0f}s"  # not the seconds of the backoff left
-    assert not (home / "published").exists() and _lock_is_free(home)
+    assert not (home / "published").exists() and not held_by_another(home / "warehouse" / ".writer.lock")

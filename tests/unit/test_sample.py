@@ -2,11 +2,11 @@
 
 import csv
 import datetime as dt
-import fcntl
 import time
 
 from ingestion.synthetic import compose
 from ingestion.synthetic.compose import ensure_sample_data, generate, generate_ahead
+from tests.utils import held_by_another
 
 
 def _read(path):
@@ -39,18 +39,6 @@ def test_a_later_end_only_appends(tmp_path, sample_dir):
         assert len(after) > len(before), name
 
 
-def _locked_by_another(path) -> bool:
-    if not path.exists():
-        return False
-    with path.open("a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        return False
-
-
 def test_sample_data_generated_ahead_is_waited_for_not_generated_twice(tmp_path, monkeypatch):
     """`faultlines run --mode sample` generates in a process of its own while Dagster loads; the run's resource
     then waits for it on the lock and finds the data there, and a run after that starts no process at all."""
@@ -70,7 +58,7 @@ def test_sample_data_generated_ahead_is_waited_for_not_generated_twice(tmp_path,
 def _wait_for_it(ahead, out, end, monkeypatch) -> None:
     # As in a run, where Dagster takes seconds to load: the other process holds the lock by the time this one asks.
     deadline = time.monotonic() + 30
-    while not _locked_by_another(out.parent / ".seed-42.lock"):
+    while not held_by_another(out.parent / ".seed-42.lock"):
         assert time.monotonic() < deadline and ahead.poll() is None, "the process never took the lock"
         time.sleep(0.05)
 
